@@ -1,0 +1,50 @@
+# ClinicFlow: `make run` serves the demo, `make test` runs the suite.
+# Both build .venv from pyproject.toml first (again only when it changes).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WEB_WORKERS ?= 1
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format worker migrate demo venv clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --no-input
+
+demo: migrate
+	$(PY) manage.py demo
+
+run: demo
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/uvicorn clinicflow.asgi:application --host $(HOST) --port $(PORT) --workers $(WEB_WORKERS) --proxy-headers
+
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: $(STAMP)
+	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (the full stack's Redis)."; exit 2; }
+	$(PY) manage.py rqworker default --with-scheduler
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

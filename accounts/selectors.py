@@ -1,0 +1,26 @@
+"""Reads of clinics and doctors, scoped to the person asking."""
+
+from django.db.models import QuerySet
+
+from accounts.models import Clinic, Doctor, User
+
+
+def clinic_list(*, user: User) -> QuerySet[Clinic]:
+    """Every role sees its own clinic, and no other."""
+    return Clinic.objects.select_related("settings").filter(pk=user.clinic_id)
+
+
+def doctor_list(*, user: User) -> QuerySet[Doctor]:
+    """Admins see every doctor of their clinic; a doctor sees only their own profile;
+    owners see none (the view refuses them first)."""
+    doctors = Doctor.objects.select_related("settings").filter(clinic_id=user.clinic_id)
+    if user.is_admin:
+        return doctors
+    if user.is_doctor:
+        return doctors.filter(user=user)
+    return doctors.none()
+
+
+def user_doctor(user: User) -> Doctor | None:
+    """The doctor profile of a doctor user (loaded with the session), else None."""
+    return getattr(user, "doctor", None) if user.is_doctor else None

@@ -1,0 +1,243 @@
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from rest_framework import serializers
+
+from accounts.models import WEEKDAYS, Clinic, ClinicSettings, Doctor, User, VisitType
+
+# Shapes shared by clinic and doctor hours ----------------------------------------
+
+
+class HoursSerializer(serializers.Serializer):
+    """``{"start": "HH:MM", "end": "HH:MM"}`` with start before end."""
+
+    start = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
+    end = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
+
+    def validate(self, attrs):
+        if attrs["start"] >= attrs["end"]:
+            raise serializers.ValidationError({"end": ["Must be after start."]})
+        return attrs
+
+    def to_internal_value(self, data):
+        attrs = super().to_internal_value(data)
+        return {key: value.strftime("%H:%M") for key, value in attrs.items()}
+
+    def to_representation(self, instance):
+        return {"start": instance["start"], "end": instance["end"]} if instance else None
+
+
+class WorkingDaysField(serializers.JSONField):
+    """``{"monday": true, ..., "sunday": false}``; all seven days, booleans only."""
+
+    def to_internal_value(self, data):
+        data = super().to_internal_value(data)
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("Must be an object of weekday: true/false.")
+        unknown = sorted(set(data) - set(WEEKDAYS))
+        if unknown:
+            raise serializers.ValidationError(f"Unknown days: {', '.join(unknown)}.")
+        missing = [day for day in WEEKDAYS if day not in data]
+        if missing:
+            raise serializers.ValidationError(f"Missing days: {', '.join(missing)}.")
+        if not all(isinstance(value, bool) for value in data.values()):
+            raise serializers.ValidationError("Each day must be true or false.")
+        return {day: data[day] for day in WEEKDAYS}
+
+
+class TimeZoneField(serializers.CharField):
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise serializers.ValidationError("Unknown time zone.") from None
+        return value
+
+
+# Clinics ----------------------------------------------------------------------------
+
+
+class ClinicSerializer(serializers.ModelSerializer):
+    working_days = serializers.JSONField(source="settings.working_days")
+    clinic_hours = HoursSerializer(source="settings.clinic_hours")
+    slot_size = serializers.IntegerField(source="settings.slot_size")
+
+    class Meta:
+        model = Clinic
+        fields = [
+            "id",
+            "name",
+            "timezone",
+            "working_days",
+            "clinic_hours",
+            "slot_size",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class ClinicInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255)
+    timezone = TimeZoneField(max_length=50)
+    working_days = WorkingDaysField()
+    clinic_hours = HoursSerializer()
+    slot_size = serializers.ChoiceField(choices=ClinicSettings.SlotSize.choices)
+
+
+class ClinicBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Clinic
+        fields = ["id", "name", "timezone"]
+
+
+# Doctors ------------------------------------------------------------------------------
+
+
+class DoctorSerializer(serializers.ModelSerializer):
+    user_id = serializers.UUIDField(read_only=True, allow_null=True)
+    working_hours = HoursSerializer(source="settings.working_hours_override", allow_null=True)
+    supported_visit_types = serializers.ListField(
+        source="settings.supported_visit_types", child=serializers.CharField()
+    )
+    allows_virtual_visits = serializers.BooleanField(source="settings.allows_virtual_visits")
+    allows_walkins = serializers.BooleanField(source="settings.allow_walk_ins")
+    allow_forced_booking = serializers.BooleanField(source="settings.allow_forced_booking")
+    ai_calls_enabled = serializers.BooleanField(source="settings.ai_calls_enabled")
+
+    class Meta:
+        model = Doctor
+        fields = [
+            "id",
+            "user_id",
+            "clinic_id",
+            "name",
+            "initials",
+            "specialty",
+            "color",
+            "default_visit_length",
+            "is_active",
+            "working_hours",
+            "supported_visit_types",
+            "allows_virtual_visits",
+            "allows_walkins",
+            "allow_forced_booking",
+            "ai_calls_enabled",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class DoctorBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Doctor
+        fields = ["id", "name", "initials", "specialty", "color"]
+
+
+class DoctorPreferencesInputSerializer(serializers.Serializer):
+    """What a doctor may set for themselves; maps the API's names to doctor_settings.
+    Every field is optional: a PUT changes what it names."""
+
+    working_hours = HoursSerializer(
+        allow_null=True,
+        required=False,
+        source="working_hours_override",
+        help_text="Overrides the clinic's hours; null = the clinic's.",
+    )
+    allows_virtual_visits = serializers.BooleanField(required=False)
+    allows_walkins = serializers.BooleanField(required=False, source="allow_walk_ins")
+    ai_calls_enabled = serializers.BooleanField(required=False)
+    supported_visit_types = serializers.MultipleChoiceField(
+        choices=VisitType.choices, required=False
+    )
+    allow_forced_booking = serializers.BooleanField(required=False)
+
+    def validate(self, attrs):
+        types = attrs.pop("supported_visit_types", None)
+        virtual = attrs.pop("allows_virtual_visits", None)
+        if types is not None or virtual is not None:
+            doctor = self.context.get("doctor")
+            current = set(doctor.settings.supported_visit_types) if doctor else set(VisitType)
+            chosen = set(types) if types is not None else current
+            if virtual is not None:
+                chosen = chosen | {VisitType.VIRTUAL} if virtual else chosen - {VisitType.VIRTUAL}
+            if not chosen:
+                raise serializers.ValidationError(
+                    {"supported_visit_types": ["A doctor must offer at least one visit type."]}
+                )
+            attrs["supported_visit_types"] = [t for t in VisitType.values if t in chosen]
+        return attrs
+
+
+class DoctorInputSerializer(DoctorPreferencesInputSerializer):
+    """A doctor's profile and preferences. A doctor may change their own, except
+    ``is_active``; an admin may change any in the clinic."""
+
+    name = serializers.CharField(max_length=255, required=False)
+    initials = serializers.CharField(max_length=10, allow_blank=True, required=False)
+    specialty = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    color = serializers.RegexField(
+        r"^#[0-9A-Fa-f]{6}$",
+        allow_blank=True,
+        max_length=20,
+        required=False,
+        error_messages={"invalid": "Must be a colour like #3B82F6."},
+    )
+    default_visit_length = serializers.ChoiceField(
+        choices=Doctor.VisitLength.choices, required=False
+    )
+    is_active = serializers.BooleanField(required=False)
+
+
+class DoctorCreateInputSerializer(DoctorInputSerializer):
+    name = serializers.CharField(max_length=255)
+    user_id = serializers.UUIDField(
+        required=False, allow_null=True, help_text="An existing doctor user without a profile."
+    )
+
+
+# Users and auth ------------------------------------------------------------------------
+
+
+class UserSerializer(serializers.ModelSerializer):
+    clinic_id = serializers.UUIDField(read_only=True)
+    doctor_id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "first_name", "last_name", "role", "clinic_id", "doctor_id"]
+
+    def get_doctor_id(self, user) -> str | None:
+        doctor = getattr(user, "doctor", None)
+        return str(doctor.id) if doctor is not None else None
+
+
+class LoginInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=255)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class LoginOutputSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Access token (15 minutes).")
+    refresh = serializers.CharField(help_text="Refresh token; single use.")
+    role = serializers.CharField()
+    user = UserSerializer()
+
+
+class RefreshInputSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=2000)
+
+
+class RefreshOutputSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class MeSerializer(serializers.Serializer):
+    user = UserSerializer(source="*")
+    role = serializers.CharField()
+    clinic = ClinicBriefSerializer()
+    doctor = serializers.SerializerMethodField()
+
+    def get_doctor(self, user) -> dict | None:
+        doctor = getattr(user, "doctor", None)
+        return DoctorSerializer(doctor).data if doctor is not None else None

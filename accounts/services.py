@@ -1,0 +1,197 @@
+"""Writes for clinics, doctors and sign-in sessions."""
+
+import uuid
+from datetime import timedelta
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.errors import InvalidCredentials, InvalidRefreshToken
+from accounts.models import Clinic, ClinicSettings, Doctor, DoctorSettings, Role, Session, User
+from accounts.tokens import SESSION_CLAIM, issue_tokens
+
+# Sessions ---------------------------------------------------------------------
+
+
+def auth_login(*, email: str, password: str, ip_address: str | None = None, user_agent: str = ""):
+    """Checks the password and opens a session; returns (user, access, refresh).
+
+    Unknown email, wrong password, a disabled account or one outside any clinic
+    all fail the same way.
+    """
+    user = authenticate(username=email.strip().lower(), password=password)
+    if user is None or user.clinic_id is None:
+        raise InvalidCredentials()
+    user = User.objects.select_related("clinic__settings", "doctor").get(pk=user.pk)
+    access, refresh = session_start(user=user, ip_address=ip_address, user_agent=user_agent)
+    return user, access, refresh
+
+
+def session_start(*, user: User, ip_address: str | None = None, user_agent: str = ""):
+    """Opens a session that lasts the clinic's ``session_timeout``; returns (access, refresh)."""
+    session = Session(
+        user=user,
+        expires_at=timezone.now() + timedelta(minutes=user.clinic.settings.session_timeout),
+        ip_address=ip_address,
+        user_agent=user_agent[:255],
+    )
+    access, refresh, session.token = issue_tokens(user=user, session=session)
+    session.save(force_insert=True)
+    return access, refresh
+
+
+def auth_refresh(*, refresh: str) -> tuple[str, str]:
+    """Rotates a refresh token: the old one is spent, even when many race for it.
+
+    The swap is one conditional UPDATE on the session's current jti, so of several
+    concurrent refreshes with the same token exactly one matches a row.
+    """
+    try:
+        old = RefreshToken(refresh, verify=True)
+        session_id = uuid.UUID(str(old[SESSION_CLAIM]))
+        old_jti = old["jti"]
+    except (TokenError, KeyError, ValueError):
+        raise InvalidRefreshToken() from None
+
+    now = timezone.now()
+    session = (
+        Session.objects.select_related("user")
+        .filter(pk=session_id, token=old_jti, revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if session is None or not session.user.is_active:
+        raise InvalidRefreshToken()
+    access, new_refresh, new_jti = issue_tokens(user=session.user, session=session)
+    swapped = Session.objects.filter(pk=session.pk, token=old_jti, revoked_at__isnull=True).update(
+        token=new_jti, last_used_at=now
+    )
+    if swapped != 1:
+        raise InvalidRefreshToken()
+    return access, new_refresh
+
+
+def auth_logout(*, session: Session) -> None:
+    Session.objects.filter(pk=session.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def user_sessions_end(*, user: User) -> int:
+    """Ends every live session of ``user`` (disable, password change)."""
+    return Session.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+# Clinics ------------------------------------------------------------------------
+
+CLINIC_PROFILE_FIELDS = ("name", "timezone")
+
+
+@transaction.atomic
+def clinic_create(
+    *,
+    name: str,
+    timezone_name: str,
+    admin_email: str,
+    admin_password: str,
+    admin_first_name: str = "",
+    admin_last_name: str = "",
+) -> Clinic:
+    """A clinic with its settings row and its first admin."""
+    email = admin_email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"admin_email": "A user with this email already exists."})
+    clinic = Clinic.objects.create(name=name, timezone=timezone_name)
+    ClinicSettings.objects.create(clinic=clinic)
+    admin = User(
+        email=email,
+        role=Role.ADMIN,
+        clinic=clinic,
+        first_name=admin_first_name,
+        last_name=admin_last_name,
+    )
+    try:
+        validate_password(admin_password, user=admin)
+    except ValidationError as exc:
+        raise ValidationError({"admin_password": exc.messages}) from None
+    admin.set_password(admin_password)
+    admin.save()
+    return clinic
+
+
+@transaction.atomic
+def clinic_update(*, clinic: Clinic, data: dict) -> Clinic:
+    """Updates the profile (``clinics``) and the hours/rules (``clinic_settings``)
+    from one partial dict; each key goes to the one table that holds it."""
+    profile = {k: v for k, v in data.items() if k in CLINIC_PROFILE_FIELDS}
+    rules = {k: v for k, v in data.items() if k not in CLINIC_PROFILE_FIELDS}
+    if profile:
+        for key, value in profile.items():
+            setattr(clinic, key, value)
+        clinic.save(update_fields=[*profile, "updated_at"])
+    if rules:
+        settings = clinic.settings
+        for key, value in rules.items():
+            setattr(settings, key, value)
+        settings.save(update_fields=[*rules, "updated_at"])
+    return clinic
+
+
+# Doctors --------------------------------------------------------------------------
+
+DOCTOR_PROFILE_FIELDS = (
+    "name",
+    "initials",
+    "specialty",
+    "color",
+    "default_visit_length",
+    "is_active",
+)
+DOCTOR_PREFERENCE_FIELDS = (
+    "working_hours_override",
+    "supported_visit_types",
+    "allow_walk_ins",
+    "allow_forced_booking",
+    "ai_calls_enabled",
+)
+
+
+def _initials(name: str) -> str:
+    words = [w for w in name.replace("Dr.", "").split() if w[:1].isalpha()]
+    return "".join(w[0].upper() for w in words)[:4]
+
+
+@transaction.atomic
+def doctor_create(*, clinic: Clinic, data: dict, user: User | None = None) -> Doctor:
+    profile = {k: v for k, v in data.items() if k in DOCTOR_PROFILE_FIELDS}
+    preferences = {k: v for k, v in data.items() if k in DOCTOR_PREFERENCE_FIELDS}
+    if user is not None:
+        if user.clinic_id != clinic.id or user.role != Role.DOCTOR:
+            raise ValidationError({"user_id": "Must be a doctor user of this clinic."})
+        if Doctor.objects.filter(user=user).exists():
+            raise ValidationError({"user_id": "This user already has a doctor profile."})
+    profile.setdefault("initials", _initials(profile.get("name", "")))
+    doctor = Doctor.objects.create(clinic=clinic, user=user, **profile)
+    DoctorSettings.objects.create(doctor=doctor, **preferences)
+    return doctor
+
+
+@transaction.atomic
+def doctor_update(*, doctor: Doctor, data: dict) -> Doctor:
+    """Partial update of a doctor's profile and preferences, each in its own table."""
+    profile = {k: v for k, v in data.items() if k in DOCTOR_PROFILE_FIELDS}
+    preferences = {k: v for k, v in data.items() if k in DOCTOR_PREFERENCE_FIELDS}
+    if profile:
+        for key, value in profile.items():
+            setattr(doctor, key, value)
+        doctor.save(update_fields=[*profile, "updated_at"])
+    if preferences:
+        settings = doctor.settings
+        for key, value in preferences.items():
+            setattr(settings, key, value)
+        settings.save(update_fields=[*preferences, "updated_at"])
+    return doctor

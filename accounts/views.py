@@ -1,0 +1,174 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import selectors, services
+from accounts.models import User
+from accounts.permissions import ADMIN, ADMIN_OR_DOCTOR, DOCTOR, STAFF, HasRole
+from accounts.serializers import (
+    ClinicInputSerializer,
+    ClinicSerializer,
+    DoctorCreateInputSerializer,
+    DoctorInputSerializer,
+    DoctorPreferencesInputSerializer,
+    DoctorSerializer,
+    LoginInputSerializer,
+    LoginOutputSerializer,
+    MeSerializer,
+    RefreshInputSerializer,
+    RefreshOutputSerializer,
+    UserSerializer,
+)
+from accounts.throttles import LoginEmailThrottle, LoginIPThrottle, RefreshIPThrottle
+
+# Auth ----------------------------------------------------------------------------------
+
+
+class LoginView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginIPThrottle, LoginEmailThrottle]
+
+    @extend_schema(
+        request=LoginInputSerializer, responses={200: LoginOutputSerializer}, tags=["auth"]
+    )
+    def post(self, request):
+        data = LoginInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user, access, refresh = services.auth_login(
+            email=data.validated_data["email"],
+            password=data.validated_data["password"],
+            ip_address=LoginIPThrottle().get_ident(request),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+        return Response(
+            {
+                "token": access,
+                "refresh": refresh,
+                "role": user.role,
+                "user": UserSerializer(user).data,
+            }
+        )
+
+
+class RefreshView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [RefreshIPThrottle]
+
+    @extend_schema(
+        request=RefreshInputSerializer, responses={200: RefreshOutputSerializer}, tags=["auth"]
+    )
+    def post(self, request):
+        data = RefreshInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        access, refresh = services.auth_refresh(refresh=data.validated_data["refresh"])
+        return Response({"token": access, "refresh": refresh})
+
+
+class LogoutView(APIView):
+    permission_classes = [HasRole]
+    allowed_roles = STAFF
+
+    @extend_schema(request=None, responses={204: None}, tags=["auth"])
+    def post(self, request):
+        services.auth_logout(session=request.user.auth_session)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    permission_classes = [HasRole]
+    allowed_roles = STAFF
+
+    @extend_schema(responses={200: MeSerializer}, tags=["auth"])
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+
+# Clinics ------------------------------------------------------------------------------
+
+
+class ClinicViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The caller's own clinic: every role reads it, admins change it."""
+
+    serializer_class = ClinicSerializer
+    permission_classes = [HasRole]
+    allowed_roles = {"retrieve": STAFF, "update": ADMIN}
+
+    def get_queryset(self):
+        return selectors.clinic_list(user=self.request.user)
+
+    @extend_schema(request=ClinicInputSerializer, responses={200: ClinicSerializer})
+    def update(self, request, pk=None):
+        """Partial: only the keys sent change."""
+        clinic = self.get_object()
+        data = ClinicInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.clinic_update(clinic=clinic, data=data.validated_data)
+        return Response(ClinicSerializer(self.get_object()).data)
+
+
+# Doctors -----------------------------------------------------------------------------
+
+ADMIN_ONLY_DOCTOR_FIELDS = ("is_active",)
+
+
+class DoctorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Admins manage every doctor of the clinic; a doctor sees and edits their own."""
+
+    serializer_class = DoctorSerializer
+    permission_classes = [HasRole]
+    allowed_roles = {
+        "list": ADMIN_OR_DOCTOR,
+        "retrieve": ADMIN_OR_DOCTOR,
+        "create": ADMIN,
+        "update": ADMIN_OR_DOCTOR,
+        "preferences": DOCTOR,
+    }
+    filterset_fields = ["is_active"]
+
+    def get_queryset(self):
+        return selectors.doctor_list(user=self.request.user)
+
+    @extend_schema(request=DoctorCreateInputSerializer, responses={201: DoctorSerializer})
+    def create(self, request):
+        data = DoctorCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        user_id = values.pop("user_id", None)
+        user = None
+        if user_id is not None:
+            user = get_object_or_404(User, pk=user_id, clinic_id=request.user.clinic_id)
+        doctor = services.doctor_create(clinic=request.user.clinic, data=values, user=user)
+        return Response(
+            DoctorSerializer(self.get_queryset().get(pk=doctor.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=DoctorInputSerializer, responses={200: DoctorSerializer})
+    def update(self, request, pk=None):
+        """Partial: only the keys sent change. ``is_active`` is for admins."""
+        doctor = self.get_object()
+        if not request.user.is_admin and any(f in request.data for f in ADMIN_ONLY_DOCTOR_FIELDS):
+            raise PermissionDenied("Only an admin can activate or deactivate a doctor.")
+        data = DoctorInputSerializer(data=request.data, partial=True, context={"doctor": doctor})
+        data.is_valid(raise_exception=True)
+        services.doctor_update(doctor=doctor, data=data.validated_data)
+        return Response(DoctorSerializer(self.get_object()).data)
+
+    @extend_schema(request=DoctorPreferencesInputSerializer, responses={200: DoctorSerializer})
+    @action(detail=True, methods=["put"])
+    def preferences(self, request, pk=None):
+        """A doctor's own working hours, visit types, walk-ins and AI calls."""
+        doctor = self.get_object()
+        data = DoctorPreferencesInputSerializer(
+            data=request.data, partial=True, context={"doctor": doctor}
+        )
+        data.is_valid(raise_exception=True)
+        services.doctor_update(doctor=doctor, data=data.validated_data)
+        return Response(DoctorSerializer(self.get_object()).data)

@@ -1,0 +1,18 @@
+from rest_framework.routers import SimpleRouter
+
+UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+class Router(SimpleRouter):
+    """Routes that answer with and without a trailing slash, as the contract asks.
+
+    Ids are UUIDs; a path with anything else in their place is a plain 404.
+    """
+
+    def __init__(self):
+        super().__init__(trailing_slash="/?")
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if not hasattr(viewset, "lookup_value_regex"):
+            viewset.lookup_value_regex = UUID_PATTERN
+        return super().get_lookup_regex(viewset, lookup_prefix)

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.defaults import page_not_found
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from clinicflow import views
+
+api_patterns = [
+    path("", include("accounts.urls")),
+    path("", include("patients.urls")),
+    re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("api/", include(api_patterns)),
+    path("admin/", admin.site.urls),
+    re_path(r"^healthz/?$", views.healthz, name="healthz"),
+    re_path(r"^readyz/?$", views.readyz, name="readyz"),
+]
+
+
+def handler404(request, exception):
+    """JSON under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return views.api_not_found(request, exception)
+    return page_not_found(request, exception)

@@ -1,0 +1,1 @@
+# The dashboard reads other apps' tables; it owns none.

@@ -1,0 +1,35 @@
+"""Reads of patients, scoped to the person asking."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from accounts.models import User
+from patients.models import DoctorPatientRelationship, Patient
+
+
+def patient_list(*, user: User, search: str = "", doctor_id=None) -> QuerySet[Patient]:
+    """Admins see every patient of their clinic; a doctor sees the patients they have
+    a relationship with (booked, seen, or primary doctor of); owners see none.
+
+    ``search`` matches every word against first name, last name, email or phone;
+    ``doctor_id`` (admins) keeps the patients of that primary doctor.
+    """
+    patients = Patient.objects.filter(clinic_id=user.clinic_id).select_related("primary_doctor")
+    if user.is_doctor:
+        doctor = getattr(user, "doctor", None)
+        if doctor is None:
+            return patients.none()
+        patients = patients.filter(
+            Exists(DoctorPatientRelationship.objects.filter(doctor=doctor, patient=OuterRef("pk")))
+        )
+    elif not user.is_admin:
+        return patients.none()
+    elif doctor_id:
+        patients = patients.filter(primary_doctor_id=doctor_id)
+    for word in search.split()[:5]:
+        patients = patients.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(phone__icontains=word)
+        )
+    return patients

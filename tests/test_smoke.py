@@ -1,0 +1,2 @@
+def test_healthz_answers_ok(client):
+    assert client.get("/healthz").json() == {"status": "ok"}

@@ -27,6 +27,7 @@ def hashed(password: str) -> str:
 class ClinicFactory(DjangoModelFactory):
     class Meta:
         model = Clinic
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Clinic {n}")
     timezone = "America/New_York"
@@ -56,6 +57,7 @@ class UserFactory(DjangoModelFactory):
 class DoctorFactory(DjangoModelFactory):
     class Meta:
         model = Doctor
+        skip_postgeneration_save = True
 
     clinic = factory.SubFactory(ClinicFactory)
     user = factory.SubFactory(
@@ -113,9 +115,13 @@ class AppointmentFactory(DjangoModelFactory):
     start_time = time(10, 0)
     duration = 30
     end_time = factory.LazyAttribute(
-        lambda a: (datetime.combine(a.scheduled_date, a.start_time) + timedelta(minutes=a.duration)).time()
+        lambda a: (
+            datetime.combine(a.scheduled_date, a.start_time) + timedelta(minutes=a.duration)
+        ).time()
     )
-    starts_at = factory.LazyAttribute(lambda a: _aware(a.scheduled_date, a.start_time, a.clinic.timezone))
+    starts_at = factory.LazyAttribute(
+        lambda a: _aware(a.scheduled_date, a.start_time, a.clinic.timezone)
+    )
     ends_at = factory.LazyAttribute(lambda a: a.starts_at + timedelta(minutes=a.duration))
     visit_type = "in_clinic"
     visit_reason = "Annual check-up"
@@ -157,10 +163,14 @@ class IntakeSubmissionFactory(DjangoModelFactory):
     appointment = factory.SubFactory(AppointmentFactory, intake_status="completed")
     clinic = factory.SelfAttribute("appointment.clinic")
     patient = factory.SelfAttribute("appointment.patient")
-    template = factory.SubFactory(IntakeFormTemplateFactory, clinic=factory.SelfAttribute("..clinic"))
+    template = factory.SubFactory(
+        IntakeFormTemplateFactory, clinic=factory.SelfAttribute("..clinic")
+    )
     template_version = factory.SelfAttribute("template.version")
     template_fields = factory.SelfAttribute("template.fields")
-    responses = factory.LazyFunction(lambda: {"reason": "Persistent cough", "allergies": "Penicillin"})
+    responses = factory.LazyFunction(
+        lambda: {"reason": "Persistent cough", "allergies": "Penicillin"}
+    )
     submitted_at = factory.Faker("date_time_this_month", tzinfo=ZoneInfo("UTC"))
 
 

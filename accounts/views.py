@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services
-from accounts.models import User
+from accounts.models import Clinic, Doctor, User
 from accounts.permissions import ADMIN, ADMIN_OR_DOCTOR, DOCTOR, STAFF, HasRole
 from accounts.serializers import (
     ClinicInputSerializer,
@@ -96,6 +96,8 @@ class MeView(APIView):
 class ClinicViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The caller's own clinic: every role reads it, admins change it."""
 
+    queryset = Clinic.objects.none()  # the model, for the schema; get_queryset() scopes
+
     serializer_class = ClinicSerializer
     permission_classes = [HasRole]
     allowed_roles = {"retrieve": STAFF, "update": ADMIN}
@@ -120,6 +122,8 @@ ADMIN_ONLY_DOCTOR_FIELDS = ("is_active",)
 
 class DoctorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Admins manage every doctor of the clinic; a doctor sees and edits their own."""
+
+    queryset = Doctor.objects.none()  # the model, for the schema; get_queryset() scopes
 
     serializer_class = DoctorSerializer
     permission_classes = [HasRole]

@@ -55,3 +55,10 @@ class AutoSchema(SpectacularAutoSchema):
                     ERRORS[code], code, direction=direction
                 )
         return responses
+
+
+def paths_without_trailing_slash(endpoints, **kwargs):
+    """Document ``/api/patients/{id}`` as the guide writes it; both spellings answer."""
+    return [
+        (path.rstrip("/"), regex, method, callback) for path, regex, method, callback in endpoints
+    ]

@@ -222,6 +222,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/",
+    "PREPROCESSING_HOOKS": ["clinicflow.schema.paths_without_trailing_slash"],
     "ENUM_NAME_OVERRIDES": {},
 }
 

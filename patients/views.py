@@ -6,11 +6,14 @@ from rest_framework.response import Response
 from accounts.permissions import ADMIN, ADMIN_OR_DOCTOR, HasRole
 from patients import selectors, services
 from patients.filters import PatientFilter
+from patients.models import Patient
 from patients.serializers import PatientInputSerializer, PatientSerializer
 
 
 class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Admins manage the clinic's patients; doctors read the patients they see."""
+
+    queryset = Patient.objects.none()  # the model, for the schema; get_queryset() scopes
 
     serializer_class = PatientSerializer
     permission_classes = [HasRole]

@@ -11,6 +11,12 @@ PORT ?= 8000
 WEB_WORKERS ?= 1
 PYTEST_ARGS ?=
 
+# A local .env (see .env.example) applies to every target.
+ifneq (,$(wildcard .env))
+include .env
+export
+endif
+
 .PHONY: run test lint format worker migrate demo venv clean
 
 $(STAMP): pyproject.toml
@@ -28,6 +34,8 @@ demo: migrate
 	$(PY) manage.py demo
 
 run: demo
+	@if [ "$(WEB_WORKERS)" != "1" ] && [ -z "$$REDIS_URL" ]; then \
+		echo "WEB_WORKERS>1 needs REDIS_URL (shared channel layer and job queue)."; exit 2; fi
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/uvicorn clinicflow.asgi:application --host $(HOST) --port $(PORT) --workers $(WEB_WORKERS) --proxy-headers
 

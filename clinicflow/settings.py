@@ -158,6 +158,8 @@ RQ_QUEUES = {
 # Jobs go to RQ only when Redis is configured; otherwise they run in-process
 # right after the transaction commits (clinicflow/jobs.py).
 JOBS_INLINE = env_bool("JOBS_INLINE", not REDIS_URL)
+if not JOBS_INLINE and not REDIS_URL:
+    raise ImproperlyConfigured("JOBS_INLINE=0 needs REDIS_URL: queued jobs go to Redis.")
 
 # Auth ----------------------------------------------------------------------
 

@@ -10,7 +10,8 @@ class Router(SimpleRouter):
     """
 
     def __init__(self):
-        super().__init__(trailing_slash="/?")
+        super().__init__()
+        self.trailing_slash = "/?"
 
     def get_lookup_regex(self, viewset, lookup_prefix=""):
         if not hasattr(viewset, "lookup_value_regex"):

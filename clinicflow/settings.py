@@ -225,7 +225,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/",
     "PREPROCESSING_HOOKS": ["clinicflow.schema.paths_without_trailing_slash"],
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "VisitLengthEnum": "accounts.models.Doctor.VisitLength",
+        "VisitTypeEnum": "accounts.models.VisitType",
+        "CancellationReasonEnum": "scheduling.models.Cancellation.Type",
+    },
 }
 
 # Email, internationalisation, static files -----------------------------------------

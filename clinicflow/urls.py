@@ -8,6 +8,7 @@ from clinicflow import views
 api_patterns = [
     path("", include("accounts.urls")),
     path("", include("patients.urls")),
+    path("", include("scheduling.urls")),
     re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

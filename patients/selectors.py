@@ -4,14 +4,19 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from patients.models import DoctorPatientRelationship, Patient
+from scheduling.selectors import appointments_needing_attention
 
 
-def patient_list(*, user: User, search: str = "", doctor_id=None) -> QuerySet[Patient]:
+def patient_list(
+    *, user: User, search: str = "", doctor_id=None, needs_attention: bool | None = None
+) -> QuerySet[Patient]:
     """Admins see every patient of their clinic; a doctor sees the patients they have
     a relationship with (booked, seen, or primary doctor of); owners see none.
 
     ``search`` matches every word against first name, last name, email or phone;
-    ``doctor_id`` (admins) keeps the patients of that primary doctor.
+    ``doctor_id`` (admins) keeps the patients of that primary doctor;
+    ``needs_attention`` keeps those with an upcoming appointment that is unconfirmed
+    or still lacks the intake the clinic requires.
     """
     patients = Patient.objects.filter(clinic_id=user.clinic_id).select_related("primary_doctor")
     if user.is_doctor:
@@ -25,6 +30,9 @@ def patient_list(*, user: User, search: str = "", doctor_id=None) -> QuerySet[Pa
         return patients.none()
     elif doctor_id:
         patients = patients.filter(primary_doctor_id=doctor_id)
+    if needs_attention is not None:
+        flagged = Exists(appointments_needing_attention(user=user).filter(patient=OuterRef("pk")))
+        patients = patients.filter(flagged if needs_attention else ~flagged)
     for word in search.split()[:5]:
         patients = patients.filter(
             Q(first_name__icontains=word)

@@ -99,3 +99,18 @@ class PatientInputSerializer(serializers.Serializer):
         if value and value > timezone.localdate():
             raise serializers.ValidationError("Cannot be in the future.")
         return value
+
+
+class PatientQuerySerializer(serializers.Serializer):
+    """Query parameters of ``GET /api/patients``."""
+
+    search = serializers.CharField(
+        required=False, max_length=100, help_text="Words matched in name, email and phone."
+    )
+    doctor_id = serializers.UUIDField(required=False, help_text="Primary doctor (admins only).")
+    needs_attention = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Upcoming appointment unconfirmed or missing the required intake.",
+    )

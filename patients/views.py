@@ -1,13 +1,18 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.permissions import ADMIN, ADMIN_OR_DOCTOR, HasRole
 from patients import selectors, services
-from patients.filters import PatientFilter
 from patients.models import Patient
-from patients.serializers import PatientInputSerializer, PatientSerializer
+from patients.serializers import (
+    PatientInputSerializer,
+    PatientQuerySerializer,
+    PatientSerializer,
+)
+from scheduling.selectors import appointment_history, cancellation_counts, cancellation_list
+from scheduling.serializers import CancellationSerializer, VisitSerializer
 
 
 class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -22,27 +27,20 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         "retrieve": ADMIN_OR_DOCTOR,
         "create": ADMIN,
         "update": ADMIN,
+        "cancellations": ADMIN_OR_DOCTOR,
+        "history": ADMIN_OR_DOCTOR,
     }
-    filter_backends = []  # the selector filters; PatientFilter only validates
+    filter_backends = []  # the selector filters
 
     def get_queryset(self):
         params = {}
         if self.action == "list":
-            filters = PatientFilter(self.request.query_params)
-            if not filters.is_valid():
-                raise ValidationError(filters.errors)
-            params = {
-                "search": filters.form.cleaned_data.get("search") or "",
-                "doctor_id": filters.form.cleaned_data.get("doctor_id"),
-            }
+            query = PatientQuerySerializer(data=self.request.query_params)
+            query.is_valid(raise_exception=True)
+            params = query.validated_data
         return selectors.patient_list(user=self.request.user, **params)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("search", str, description="Words matched in name, email, phone."),
-            OpenApiParameter("doctor_id", str, description="Primary doctor (admins only)."),
-        ]
-    )
+    @extend_schema(parameters=[PatientQuerySerializer])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -61,3 +59,38 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data.is_valid(raise_exception=True)
         patient = services.patient_update(patient=patient, data=data.validated_data)
         return Response(PatientSerializer(patient).data)
+
+    @extend_schema(responses={200: CancellationSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def cancellations(self, request, pk=None):
+        """The patient's cancellations and no-shows; a doctor sees those of their own
+        appointments only."""
+        patient = self.get_object()
+        page = self.paginate_queryset(cancellation_list(user=request.user, patient=patient))
+        return self.get_paginated_response(CancellationSerializer(page, many=True).data)
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "PatientHistory",
+                {
+                    "patient_id": serializers.UUIDField(),
+                    "visits": VisitSerializer(many=True),
+                    "cancellation_count": serializers.IntegerField(),
+                    "no_show_count": serializers.IntegerField(),
+                },
+            )
+        }
+    )
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """Every appointment of the patient, newest first (a doctor: those with them)."""
+        patient = self.get_object()
+        visits = appointment_history(user=request.user, patient=patient)
+        return Response(
+            {
+                "patient_id": str(patient.id),
+                "visits": VisitSerializer(visits, many=True).data,
+                **cancellation_counts(user=request.user, patient=patient),
+            }
+        )

@@ -1,0 +1,193 @@
+"""Reads of appointments, schedules and free slots, scoped to the person asking."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Doctor, User
+from intake.models import IntakeSubmission
+from patients.models import Patient
+from scheduling.clock import clinic_today, clinic_zone, day_bounds, wall_to_aware, weekday_name
+from scheduling.models import (
+    LIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    Cancellation,
+    IntakeStatus,
+)
+from scheduling.rules import doctor_hours
+
+S = AppointmentStatus
+
+
+def appointment_list(
+    *,
+    user: User,
+    day: date | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    doctor_id=None,
+    patient_id=None,
+    statuses: list[str] | None = None,
+) -> QuerySet[Appointment]:
+    """Admins see every appointment of their clinic; a doctor sees only their own
+    (any ``doctor_id`` they pass is ignored); owners see none."""
+    appointments = Appointment.objects.filter(clinic_id=user.clinic_id).select_related(
+        "patient", "doctor"
+    )
+    if user.is_doctor:
+        appointments = appointments.filter(doctor__user=user)
+    elif not user.is_admin:
+        return appointments.none()
+    elif doctor_id:
+        appointments = appointments.filter(doctor_id=doctor_id)
+    if day:
+        appointments = appointments.filter(scheduled_date=day)
+    if date_from:
+        appointments = appointments.filter(scheduled_date__gte=date_from)
+    if date_to:
+        appointments = appointments.filter(scheduled_date__lte=date_to)
+    if patient_id:
+        appointments = appointments.filter(patient_id=patient_id)
+    if statuses:
+        appointments = appointments.filter(status__in=statuses)
+    return appointments.order_by("scheduled_date", "start_time", "id")
+
+
+def appointments_needing_attention(*, user: User) -> QuerySet[Appointment]:
+    """Upcoming (from today, clinic time) appointments that are unconfirmed or still
+    lack the intake the clinic requires; a doctor's own only."""
+    clinic = user.clinic
+    reasons = Q(status=S.UNCONFIRMED)
+    if clinic.settings.intake_required:
+        reasons |= Q(intake_status__in=[IntakeStatus.NOT_SENT, IntakeStatus.SENT])
+    upcoming = Appointment.objects.filter(
+        clinic=clinic,
+        scheduled_date__gte=clinic_today(clinic),
+        status__in=[S.UNCONFIRMED, S.CONFIRMED],
+    ).filter(reasons)
+    if user.is_doctor:
+        upcoming = upcoming.filter(doctor__user=user)
+    elif not user.is_admin:
+        return upcoming.none()
+    return upcoming
+
+
+def _day_appointments(day: date) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.filter(scheduled_date=day)
+        .exclude(status__in=[S.CANCELLED, S.NO_SHOW])
+        .select_related("patient")
+        .order_by("start_time", "id")
+    )
+
+
+def schedule_grid(*, user: User, day: date) -> QuerySet[Doctor]:
+    """Every active doctor of the admin's clinic, each with the day's live
+    appointments in time order (two queries, whatever the number of either)."""
+    return (
+        Doctor.objects.filter(clinic_id=user.clinic_id, is_active=True)
+        .select_related("settings")
+        .prefetch_related(Prefetch("appointments", queryset=_day_appointments(day), to_attr="day"))
+        .order_by("name")
+    )
+
+
+def schedule_of_doctor(*, doctor: Doctor, day: date) -> QuerySet[Appointment]:
+    """A doctor's own live appointments of the day, in time order."""
+    return _day_appointments(day).filter(doctor=doctor)
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime
+    end: datetime
+
+
+def available_slots(*, doctor: Doctor, day: date) -> tuple[int, list[Slot]]:
+    """Free slots of the clinic's slot size within the doctor's hours on ``day``:
+    none on closed days or for an inactive doctor, none already begun, none that
+    overlap a live appointment. Wall-clock slots that do not exist on a DST change
+    day are left out; the rest are exact aware times."""
+    rules = doctor.clinic.settings
+    size = timedelta(minutes=rules.slot_size)
+    if not doctor.is_active or not rules.working_days.get(weekday_name(day), False):
+        return rules.slot_size, []
+    zone = clinic_zone(doctor.clinic)
+    hours = doctor_hours(doctor)
+    day_start, day_end = day_bounds(zone, day)
+    busy = list(
+        Appointment.objects.filter(
+            doctor=doctor, status__in=LIVE_STATUSES, starts_at__lt=day_end, ends_at__gt=day_start
+        ).values_list("starts_at", "ends_at")
+    )
+    now = timezone.now()
+    slots = []
+    cursor = datetime.combine(day, hours.start)
+    close = datetime.combine(day, hours.end)
+    while cursor + size <= close:
+        start = wall_to_aware(zone, day, cursor.time())
+        cursor += size
+        if start is None:
+            continue
+        end = start + size
+        if start <= now or any(b_start < end and b_end > start for b_start, b_end in busy):
+            continue
+        slots.append(Slot(start.astimezone(zone), end.astimezone(zone)))
+    return rules.slot_size, slots
+
+
+def appointment_history(*, user: User, patient: Patient) -> QuerySet[Appointment]:
+    """A patient's appointments, newest first: all of them for admins; for a doctor,
+    only those with that doctor."""
+    visits = patient.appointments.select_related("doctor").order_by("-starts_at")
+    if user.is_doctor:
+        visits = visits.filter(doctor__user=user)
+    elif not user.is_admin:
+        return visits.none()
+    return visits
+
+
+def cancellation_list(*, user: User, patient: Patient | None = None) -> QuerySet[Cancellation]:
+    """Cancellations and no-shows of the clinic (or of one patient), newest first:
+    all for admins; for a doctor only those of their own appointments."""
+    cancellations = Cancellation.objects.filter(clinic_id=user.clinic_id).select_related(
+        "doctor", "patient"
+    )
+    if patient is not None:
+        cancellations = cancellations.filter(patient=patient)
+    if user.is_doctor:
+        cancellations = cancellations.filter(doctor__user=user)
+    elif not user.is_admin:
+        return cancellations.none()
+    return cancellations.order_by("-created_at")
+
+
+def cancellation_counts(*, user: User, patient: Patient) -> dict[str, int]:
+    """How often the patient cancelled and did not show, as the caller may see it."""
+    counts = cancellation_list(user=user, patient=patient).aggregate(
+        cancellation_count=Count("id", filter=~Q(cancellation_type=Cancellation.Type.NO_SHOW)),
+        no_show_count=Count("id", filter=Q(cancellation_type=Cancellation.Type.NO_SHOW)),
+    )
+    return counts
+
+
+def previous_visits(*, user: User, appointment: Appointment, limit: int = 10) -> list[Appointment]:
+    """The patient's visits before this one, newest first, as the caller may see them
+    (a doctor: only their own with this patient)."""
+    visits = appointment_history(user=user, patient=appointment.patient)
+    return list(
+        visits.filter(starts_at__lt=appointment.starts_at).exclude(pk=appointment.pk)[:limit]
+    )
+
+
+def latest_intake_submission(*, appointment: Appointment):
+    """The appointment's most recent intake submission, or None."""
+    return (
+        IntakeSubmission.objects.filter(appointment=appointment)
+        .only("id", "ai_summary", "ai_summary_status", "submitted_at", "appointment_id")
+        .order_by("-submitted_at")
+        .first()
+    )

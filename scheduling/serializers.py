@@ -1,0 +1,327 @@
+from rest_framework import serializers
+
+from accounts.models import Doctor, VisitType
+from patients.models import Patient
+from scheduling.models import Appointment, AppointmentStatus, Cancellation
+
+HHMM = {"format": "%H:%M", "input_formats": ["%H:%M", "%H:%M:%S"]}
+
+
+class DoctorRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Doctor
+        fields = ["id", "name", "initials", "color"]
+
+
+class PatientRefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="full_name")
+
+    class Meta:
+        model = Patient
+        fields = ["id", "name"]
+
+
+class AppointmentSerializer(serializers.ModelSerializer):
+    start_time = serializers.TimeField(format="%H:%M")
+    end_time = serializers.TimeField(format="%H:%M")
+    doctor = DoctorRefSerializer()
+    patient = PatientRefSerializer()
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "clinic_id",
+            "doctor_id",
+            "patient_id",
+            "doctor",
+            "patient",
+            "scheduled_date",
+            "start_time",
+            "end_time",
+            "duration",
+            "starts_at",
+            "ends_at",
+            "visit_type",
+            "visit_category",
+            "status",
+            "arrived",
+            "arrived_at",
+            "visit_reason",
+            "intake_status",
+            "intake_path",
+            "intake_form_id",
+            "needs_attention",
+            "attention_reason",
+            "meeting_link",
+            "overlap_allowed",
+            "created_by_id",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class BookInputSerializer(serializers.Serializer):
+    doctor_id = serializers.PrimaryKeyRelatedField(
+        queryset=Doctor.objects.none(),
+        source="doctor",
+        error_messages={"does_not_exist": "Unknown doctor.", "incorrect_type": "Unknown doctor."},
+    )
+    patient_id = serializers.PrimaryKeyRelatedField(
+        queryset=Patient.objects.none(),
+        source="patient",
+        error_messages={"does_not_exist": "Unknown patient.", "incorrect_type": "Unknown patient."},
+    )
+    scheduled_date = serializers.DateField()
+    start_time = serializers.TimeField(**HHMM)
+    duration = serializers.ChoiceField(
+        choices=Doctor.VisitLength.choices,
+        required=False,
+        help_text="Minutes; defaults to the doctor's default visit length.",
+    )
+    visit_type = serializers.ChoiceField(choices=VisitType.choices)
+    visit_category = serializers.ChoiceField(
+        choices=Appointment.VisitCategory.choices,
+        required=False,
+        help_text="Defaults to new_patient for a first visit, else follow_up.",
+    )
+    visit_reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    intake_path = serializers.ChoiceField(
+        choices=Appointment.IntakePath.choices,
+        required=False,
+        help_text="Defaults from the clinic's intake delivery setting.",
+    )
+    force = serializers.BooleanField(
+        default=False, help_text="Book over another appointment, where the clinic allows it."
+    )
+
+    def __init__(self, *args, clinic=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["doctor_id"].queryset = Doctor.objects.filter(clinic=clinic).select_related(
+            "settings", "clinic__settings"
+        )
+        self.fields["patient_id"].queryset = Patient.objects.filter(clinic=clinic)
+
+
+class RescheduleInputSerializer(serializers.Serializer):
+    new_date = serializers.DateField()
+    new_time = serializers.TimeField(**HHMM)
+    new_doctor_id = serializers.PrimaryKeyRelatedField(
+        queryset=Doctor.objects.none(),
+        source="new_doctor",
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": "Unknown doctor.", "incorrect_type": "Unknown doctor."},
+    )
+    duration = serializers.ChoiceField(choices=Doctor.VisitLength.choices, required=False)
+    force = serializers.BooleanField(default=False)
+
+    def __init__(self, *args, clinic=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_doctor_id"].queryset = Doctor.objects.filter(clinic=clinic).select_related(
+            "settings", "clinic__settings"
+        )
+
+
+class CancelInputSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=Cancellation.Type.choices, required=False)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    force = serializers.BooleanField(
+        default=False, help_text="Cancel inside the minimum notice, where the clinic allows it."
+    )
+
+
+class AppointmentUpdateInputSerializer(serializers.Serializer):
+    """Details of a visit; ``status`` moves along the status machine (cancelling goes
+    through the cancel action). Time and doctor change through reschedule."""
+
+    status = serializers.ChoiceField(choices=AppointmentStatus.choices, required=False)
+    visit_reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    visit_type = serializers.ChoiceField(choices=VisitType.choices, required=False)
+    visit_category = serializers.ChoiceField(
+        choices=Appointment.VisitCategory.choices, required=False
+    )
+    intake_path = serializers.ChoiceField(choices=Appointment.IntakePath.choices, required=False)
+    meeting_link = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    needs_attention = serializers.BooleanField(required=False)
+    attention_reason = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class CancellationSerializer(serializers.ModelSerializer):
+    original_time = serializers.TimeField(format="%H:%M")
+    doctor = DoctorRefSerializer(allow_null=True)
+    patient = PatientRefSerializer()
+
+    class Meta:
+        model = Cancellation
+        fields = [
+            "id",
+            "appointment_id",
+            "patient",
+            "doctor",
+            "cancellation_type",
+            "reason_note",
+            "cancelled_by_id",
+            "cancelled_by_name",
+            "original_date",
+            "original_time",
+            "created_at",
+        ]
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    """One line of a patient's history."""
+
+    date = serializers.DateField(source="scheduled_date")
+    time = serializers.TimeField(source="start_time", format="%H:%M")
+    doctor = DoctorRefSerializer()
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "date",
+            "time",
+            "duration",
+            "doctor",
+            "status",
+            "visit_type",
+            "visit_category",
+            "visit_reason",
+        ]
+
+
+class DayQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(
+        required=False, help_text="YYYY-MM-DD; today in the clinic by default."
+    )
+
+
+class AvailableQuerySerializer(DayQuerySerializer):
+    doctor_id = serializers.UUIDField()
+
+
+class SlotSerializer(serializers.Serializer):
+    """``start``/``end`` on the clinic's wall clock, ``starts_at``/``ends_at`` exact."""
+
+    start = serializers.SerializerMethodField()
+    end = serializers.SerializerMethodField()
+    starts_at = serializers.DateTimeField(source="start")
+    ends_at = serializers.DateTimeField(source="end")
+
+    def get_start(self, slot) -> str:
+        return f"{slot.start:%H:%M}"
+
+    def get_end(self, slot) -> str:
+        return f"{slot.end:%H:%M}"
+
+
+class AvailableSlotsSerializer(serializers.Serializer):
+    doctor_id = serializers.UUIDField()
+    date = serializers.DateField()
+    slot_minutes = serializers.IntegerField()
+    slots = SlotSerializer(many=True)
+
+
+class GridAppointmentSerializer(serializers.ModelSerializer):
+    time = serializers.TimeField(source="start_time", format="%H:%M")
+    end_time = serializers.TimeField(format="%H:%M")
+    patient_id = serializers.UUIDField()
+    patient_name = serializers.CharField(source="patient.full_name")
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "time",
+            "end_time",
+            "duration",
+            "patient_id",
+            "patient_name",
+            "status",
+            "intake_status",
+            "visit_type",
+            "visit_category",
+            "visit_reason",
+        ]
+
+
+class GridDoctorSerializer(serializers.ModelSerializer):
+    appointments = GridAppointmentSerializer(source="day", many=True)
+
+    class Meta:
+        model = Doctor
+        fields = ["id", "name", "initials", "specialty", "color", "appointments"]
+
+
+class ScheduleGridSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    doctors = GridDoctorSerializer(many=True)
+
+
+class MyAppointmentSerializer(GridAppointmentSerializer):
+    patient = serializers.SerializerMethodField()
+
+    class Meta(GridAppointmentSerializer.Meta):
+        fields = [
+            f
+            for f in GridAppointmentSerializer.Meta.fields
+            if f not in ("patient_id", "patient_name")
+        ] + ["patient", "meeting_link"]
+
+    def get_patient(self, appointment) -> dict:
+        patient = appointment.patient
+        return {
+            "id": str(patient.id),
+            "name": patient.full_name,
+            "date_of_birth": patient.date_of_birth,
+            "flags": patient.flags,
+        }
+
+
+class MyScheduleSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    appointments = MyAppointmentSerializer(many=True)
+
+
+class StatusListField(serializers.CharField):
+    """``status=unconfirmed,confirmed``."""
+
+    def to_internal_value(self, data):
+        values = [v.strip() for v in super().to_internal_value(data).split(",") if v.strip()]
+        unknown = [v for v in values if v not in AppointmentStatus.values]
+        if unknown:
+            raise serializers.ValidationError(f"Unknown status: {', '.join(unknown)}.")
+        return values
+
+
+class AppointmentQuerySerializer(serializers.Serializer):
+    """Query parameters of ``GET /api/appointments``."""
+
+    date = serializers.DateField(required=False, help_text="One day, YYYY-MM-DD.")
+    to = serializers.DateField(required=False, help_text="Last day of a range.")
+    doctor_id = serializers.UUIDField(required=False, help_text="Admins only.")
+    patient_id = serializers.UUIDField(required=False)
+    status = StatusListField(required=False, help_text="One or more statuses, comma-separated.")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(required=False, help_text="First day of a range.")
+        return fields
+
+    def validate(self, attrs):
+        start, end = attrs.get("from"), attrs.get("to")
+        if start and end and start > end:
+            raise serializers.ValidationError({"to": ["Must not be before 'from'."]})
+        return attrs
+
+    def selector_arguments(self) -> dict:
+        data = self.validated_data
+        return {
+            "day": data.get("date"),
+            "date_from": data.get("from"),
+            "date_to": data.get("to"),
+            "doctor_id": data.get("doctor_id"),
+            "patient_id": data.get("patient_id"),
+            "statuses": data.get("status"),
+        }

@@ -1,0 +1,418 @@
+"""Writes of the scheduling engine: book, reschedule, change status, cancel.
+
+Every write runs in one transaction. Two bookings for one doctor never overlap:
+the doctor's row is locked while the overlap is checked and the row written, and
+on PostgreSQL an exclusion constraint backs that up in the database itself.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import ClinicSettings, Doctor, User
+from clinicflow.exceptions import Conflict
+from patients.models import Patient
+from patients.services import doctor_patient_link
+from scheduling.clock import aware_to_wall, clinic_today, clinic_zone, wall_to_aware, weekday_name
+from scheduling.errors import BookingRefused, SlotConflict
+from scheduling.models import (
+    LIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    Cancellation,
+    IntakeStatus,
+)
+from scheduling.rules import check_reschedulable, check_transition, doctor_hours
+
+S = AppointmentStatus
+Reason = Cancellation.Type
+
+# Reasons that are the patient's or the clinic's late decision, held to the notice rule.
+NOTICE_REASONS = frozenset({Reason.PATIENT_CANCELLED, Reason.RESCHEDULED_EXTERNALLY, Reason.OTHER})
+AUTOMATIC_CANCELLER = "ClinicFlow (automatic)"
+
+
+# Time and place checks ----------------------------------------------------------------
+
+
+def _visit_span(*, doctor: Doctor, day: date, start: time, duration: int):
+    """Aware start/end and wall-clock end of a visit, or a refusal if the wall time
+    does not exist that day (spring-forward)."""
+    zone = clinic_zone(doctor.clinic)
+    starts_at = wall_to_aware(zone, day, start)
+    if starts_at is None:
+        raise BookingRefused(
+            "That time does not exist on this day (the clocks change).", code="outside_hours"
+        )
+    ends_at = starts_at + timedelta(minutes=duration)
+    end_day, end_time = aware_to_wall(zone, ends_at)
+    return starts_at, ends_at, end_day, end_time
+
+
+def _check_bookable(
+    *,
+    doctor: Doctor,
+    visit_type: str,
+    day: date,
+    start: time,
+    end_day: date,
+    end_time: time,
+    starts_at: datetime,
+) -> None:
+    if not doctor.is_active:
+        raise BookingRefused(f"{doctor.name} is not taking appointments.", code="doctor_inactive")
+    if visit_type not in doctor.settings.supported_visit_types:
+        raise BookingRefused(
+            f"{doctor.name} does not offer {visit_type.replace('_', ' ')} visits.",
+            code="visit_type_not_offered",
+        )
+    if not doctor.clinic.settings.working_days.get(weekday_name(day), False):
+        raise BookingRefused(
+            f"The clinic is closed on {weekday_name(day).title()}s.", code="closed_day"
+        )
+    hours = doctor_hours(doctor)
+    if end_day != day or start < hours.start or end_time > hours.end:
+        raise BookingRefused(
+            f"{doctor.name} works {hours.start:%H:%M}-{hours.end:%H:%M}; "
+            "the visit must fit inside.",
+            code="outside_hours",
+            extra={"working_hours": {"start": f"{hours.start:%H:%M}", "end": f"{hours.end:%H:%M}"}},
+        )
+    if starts_at <= timezone.now():
+        raise BookingRefused("That time has already passed.", code="in_past")
+
+
+def _claim_time(
+    *,
+    doctor: Doctor,
+    starts_at: datetime,
+    ends_at: datetime,
+    force: bool,
+    exclude: Appointment | None = None,
+) -> bool:
+    """Locks the doctor's schedule and checks the time is free.
+
+    Returns whether the new visit overlaps another (allowed by the clinic, or
+    forced by an admin where the clinic and doctor allow it); raises SlotConflict
+    otherwise. Back-to-back visits (one ends 09:30, the next starts 09:30) do not
+    overlap. The lock holds until the transaction ends, so concurrent bookings of
+    one doctor are checked one after another, on every web process.
+    """
+    list(Doctor.objects.select_for_update().filter(pk=doctor.pk).values_list("pk"))
+    clashes = Appointment.objects.filter(
+        doctor=doctor, status__in=LIVE_STATUSES, starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
+    if exclude is not None:
+        clashes = clashes.exclude(pk=exclude.pk)
+    clash = clashes.order_by("starts_at").values("id", "start_time", "end_time").first()
+    if clash is None:
+        return False
+    rules = doctor.clinic.settings
+    if rules.allow_overlapping:
+        return True
+    conflict = {
+        "conflicting_appointment_id": str(clash["id"]),
+        "conflicting_time": f"{clash['start_time']:%H:%M}-{clash['end_time']:%H:%M}",
+    }
+    if force and not rules.allow_admin_override:
+        raise SlotConflict(
+            "The doctor is booked then, and this clinic does not allow overriding.", extra=conflict
+        )
+    if force and not doctor.settings.allow_forced_booking:
+        raise SlotConflict(f"{doctor.name} does not accept double bookings.", extra=conflict)
+    if force:
+        return True
+    raise SlotConflict(extra=conflict)
+
+
+def _save(appointment: Appointment, **kwargs) -> None:
+    """Saves, turning the database's overlap guard into the API's 409."""
+    try:
+        with transaction.atomic():
+            appointment.save(**kwargs)
+    except IntegrityError as exc:
+        if "scheduling_appointment_no_overlap" in str(exc):
+            raise SlotConflict() from exc
+        raise
+
+
+def _locked(appointment: Appointment) -> Appointment:
+    """The appointment re-read under a row lock, so concurrent changes queue up."""
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("clinic__settings", "doctor__settings", "patient")
+        .get(pk=appointment.pk)
+    )
+
+
+# Booking and rescheduling -------------------------------------------------------------
+
+
+def _default_intake_path(rules: ClinicSettings, intake_path: str | None) -> str:
+    if intake_path:
+        return intake_path
+    if rules.intake_delivery_path == ClinicSettings.IntakeDeliveryPath.ASK_EVERY_TIME:
+        raise ValidationError(
+            {"intake_path": "This clinic asks for the intake path on every booking."}
+        )
+    if rules.intake_delivery_path == ClinicSettings.IntakeDeliveryPath.AUTOMATIC:
+        return Appointment.IntakePath.SEND_NOW
+    return Appointment.IntakePath.SEND_LATER
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    by: User,
+    doctor: Doctor,
+    patient: Patient,
+    scheduled_date: date,
+    start_time: time,
+    visit_type: str,
+    duration: int | None = None,
+    visit_category: str | None = None,
+    visit_reason: str = "",
+    intake_path: str | None = None,
+    force: bool = False,
+) -> Appointment:
+    """Books ``patient`` with ``doctor``; the doctor-patient link is made or widened."""
+    if doctor.clinic_id != by.clinic_id or patient.clinic_id != by.clinic_id:
+        raise BookingRefused("Doctor and patient must belong to your clinic.", code="wrong_clinic")
+    rules = doctor.clinic.settings
+    duration = duration or doctor.default_visit_length
+    starts_at, ends_at, end_day, end_time = _visit_span(
+        doctor=doctor, day=scheduled_date, start=start_time, duration=duration
+    )
+    _check_bookable(
+        doctor=doctor,
+        visit_type=visit_type,
+        day=scheduled_date,
+        start=start_time,
+        end_day=end_day,
+        end_time=end_time,
+        starts_at=starts_at,
+    )
+    intake_path = _default_intake_path(rules, intake_path)
+    overlap = _claim_time(doctor=doctor, starts_at=starts_at, ends_at=ends_at, force=force)
+    if visit_category is None:
+        seen_before = patient.appointments.exclude(status__in=[S.CANCELLED, S.NO_SHOW]).exists()
+        visit_category = (
+            Appointment.VisitCategory.FOLLOW_UP
+            if seen_before
+            else Appointment.VisitCategory.NEW_PATIENT
+        )
+    appointment = Appointment(
+        clinic_id=by.clinic_id,
+        doctor=doctor,
+        patient=patient,
+        scheduled_date=scheduled_date,
+        start_time=start_time,
+        end_time=end_time,
+        duration=duration,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        visit_type=visit_type,
+        visit_category=visit_category,
+        visit_reason=visit_reason,
+        intake_path=intake_path,
+        intake_status=IntakeStatus.SKIPPED
+        if intake_path == Appointment.IntakePath.SKIP
+        else IntakeStatus.NOT_SENT,
+        overlap_allowed=overlap,
+        created_by=by,
+    )
+    _save(appointment, force_insert=True)
+    doctor_patient_link(doctor=doctor, patient=patient, visit_at=starts_at)
+    return appointment
+
+
+@transaction.atomic
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    by: User,
+    new_date: date,
+    new_time: time,
+    new_doctor: Doctor | None = None,
+    duration: int | None = None,
+    force: bool = False,
+) -> Appointment:
+    """Moves a visit that has not begun to another time and/or doctor of the clinic."""
+    appointment = _locked(appointment)
+    check_reschedulable(appointment)
+    doctor = new_doctor or appointment.doctor
+    if doctor.clinic_id != appointment.clinic_id or by.clinic_id != appointment.clinic_id:
+        raise BookingRefused("The doctor must belong to your clinic.", code="wrong_clinic")
+    duration = duration or appointment.duration
+    starts_at, ends_at, end_day, end_time = _visit_span(
+        doctor=doctor, day=new_date, start=new_time, duration=duration
+    )
+    _check_bookable(
+        doctor=doctor,
+        visit_type=appointment.visit_type,
+        day=new_date,
+        start=new_time,
+        end_day=end_day,
+        end_time=end_time,
+        starts_at=starts_at,
+    )
+    overlap = _claim_time(
+        doctor=doctor, starts_at=starts_at, ends_at=ends_at, force=force, exclude=appointment
+    )
+    appointment.doctor = doctor
+    appointment.scheduled_date = new_date
+    appointment.start_time = new_time
+    appointment.end_time = end_time
+    appointment.duration = duration
+    appointment.starts_at = starts_at
+    appointment.ends_at = ends_at
+    appointment.overlap_allowed = overlap
+    _save(appointment)
+    doctor_patient_link(doctor=doctor, patient=appointment.patient, visit_at=starts_at)
+    return appointment
+
+
+# Status changes ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def appointment_set_status(*, appointment: Appointment, by: User, status: str) -> Appointment:
+    """Moves along the status machine (confirm, arrive, start, complete).
+
+    Cancelled and no-show go through ``appointment_cancel``, which records why.
+    """
+    appointment = _locked(appointment)
+    if status in (S.CANCELLED, S.NO_SHOW):
+        raise ValidationError({"status": "Use the cancel action, which records the reason."})
+    check_transition(appointment, status)
+    if status == S.ARRIVED:
+        if appointment.scheduled_date != clinic_today(appointment.clinic):
+            raise BookingRefused(
+                "A patient can only arrive on the day of the visit.", code="not_today"
+            )
+        appointment.arrived = True
+        appointment.arrived_at = timezone.now()
+    appointment.status = status
+    appointment.save(update_fields=["status", "arrived", "arrived_at", "updated_at"])
+    return appointment
+
+
+@transaction.atomic
+def appointment_cancel(
+    *,
+    appointment: Appointment,
+    by: User | None,
+    reason: str | None,
+    note: str = "",
+    force: bool = False,
+) -> Appointment:
+    """Cancels (or records a no-show) and writes the cancellation history row.
+
+    The clinic's rules apply: a reason (and for ``other`` a note) when it requires
+    them, and ``minimum_cancellation_notice`` for late cancellations, which an
+    admin may override with ``force`` where the clinic allows overrides.
+    """
+    appointment = _locked(appointment)
+    rules = appointment.clinic.settings
+    note = (note or "").strip()
+    if not reason:
+        if rules.cancellation_reason_required:
+            raise ValidationError({"reason": "This clinic requires a cancellation reason."})
+        reason = Reason.OTHER
+    if reason == Reason.OTHER and rules.cancellation_reason_required and not note:
+        raise ValidationError({"note": "Say why when the reason is 'other'."})
+    target = S.NO_SHOW if reason == Reason.NO_SHOW else S.CANCELLED
+    check_transition(appointment, target)
+
+    now = timezone.now()
+    if reason == Reason.NO_SHOW and appointment.starts_at > now:
+        raise BookingRefused(
+            "A no-show can only be recorded once the visit has started.",
+            code="too_early_for_no_show",
+        )
+    notice = timedelta(minutes=rules.minimum_cancellation_notice)
+    overridden = force and rules.allow_admin_override
+    if reason in NOTICE_REASONS and appointment.starts_at - now < notice and not overridden:
+        raise BookingRefused(
+            f"Less than {rules.minimum_cancellation_notice} minutes' notice. "
+            "Send force: true to cancel anyway.",
+            code="short_notice",
+        )
+
+    appointment.status = target
+    appointment.save(update_fields=["status", "updated_at"])
+    Cancellation.objects.create(
+        appointment=appointment,
+        clinic_id=appointment.clinic_id,
+        patient_id=appointment.patient_id,
+        doctor_id=appointment.doctor_id,
+        cancellation_type=reason,
+        reason_note=note,
+        cancelled_by=by,
+        cancelled_by_name=by.get_full_name() if by else AUTOMATIC_CANCELLER,
+        original_date=appointment.scheduled_date,
+        original_time=appointment.start_time,
+    )
+    return appointment
+
+
+@transaction.atomic
+def appointment_update(*, appointment: Appointment, by: User, data: dict) -> Appointment:
+    """Edits the details of a visit (reason, type, category, link, intake path)."""
+    appointment = _locked(appointment)
+    if (
+        "visit_type" in data
+        and data["visit_type"] not in appointment.doctor.settings.supported_visit_types
+    ):
+        raise BookingRefused(
+            f"{appointment.doctor.name} does not offer that visit type.",
+            code="visit_type_not_offered",
+        )
+    for key, value in data.items():
+        setattr(appointment, key, value)
+    appointment.save(update_fields=[*data, "updated_at"])
+    return appointment
+
+
+@transaction.atomic
+def appointment_intake_complete(*, appointment: Appointment, by: User) -> Appointment:
+    """Marks intake done by hand (paper form, phone), where the clinic allows it."""
+    appointment = _locked(appointment)
+    if not appointment.clinic.settings.allow_manual_completion:
+        raise BookingRefused(
+            "This clinic does not allow completing intake by hand.",
+            code="manual_completion_disabled",
+        )
+    if appointment.intake_status == IntakeStatus.COMPLETED:
+        raise Conflict("Intake is already completed.", code="intake_already_completed")
+    appointment.intake_status = IntakeStatus.COMPLETED
+    appointment.save(update_fields=["intake_status", "updated_at"])
+    return appointment
+
+
+def appointments_mark_no_shows(*, now: datetime | None = None) -> int:
+    """Marks visits not arrived ``auto_no_show_threshold`` minutes after their start as
+    no-shows, each with its cancellation row. Running it again changes nothing."""
+    now = now or timezone.now()
+    marked = 0
+    for rules in ClinicSettings.objects.only("clinic_id", "auto_no_show_threshold"):
+        cutoff = now - timedelta(minutes=rules.auto_no_show_threshold)
+        overdue = Appointment.objects.filter(
+            clinic_id=rules.clinic_id,
+            status__in=[S.UNCONFIRMED, S.CONFIRMED],
+            starts_at__lte=cutoff,
+        ).values_list("pk", flat=True)
+        for pk in list(overdue):
+            with transaction.atomic():
+                appointment = (
+                    Appointment.objects.select_for_update()
+                    .filter(pk=pk, status__in=[S.UNCONFIRMED, S.CONFIRMED])
+                    .first()
+                )
+                if appointment is None:
+                    continue  # arrived or cancelled meanwhile
+                appointment_cancel(appointment=appointment, by=None, reason=Reason.NO_SHOW)
+                marked += 1
+    return marked

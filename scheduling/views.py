@@ -1,0 +1,286 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import ADMIN, ADMIN_OR_DOCTOR, DOCTOR, HasRole
+from accounts.selectors import doctor_list
+from scheduling import selectors, services
+from scheduling.clock import clinic_today
+from scheduling.models import Appointment, AppointmentStatus
+from scheduling.serializers import (
+    AppointmentQuerySerializer,
+    AppointmentSerializer,
+    AppointmentUpdateInputSerializer,
+    AvailableQuerySerializer,
+    AvailableSlotsSerializer,
+    BookInputSerializer,
+    CancelInputSerializer,
+    DayQuerySerializer,
+    MyScheduleSerializer,
+    RescheduleInputSerializer,
+    ScheduleGridSerializer,
+    VisitSerializer,
+)
+
+S = AppointmentStatus
+
+
+def _query(serializer_class, request):
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
+
+
+class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Appointments: admins book and manage them; doctors read their own."""
+
+    queryset = Appointment.objects.none()  # the model, for the schema; get_queryset() scopes
+    serializer_class = AppointmentSerializer
+    permission_classes = [HasRole]
+    allowed_roles = {
+        "list": ADMIN_OR_DOCTOR,
+        "retrieve": ADMIN_OR_DOCTOR,
+        "full_detail": ADMIN_OR_DOCTOR,
+        "preparation": DOCTOR,
+        "*": ADMIN,
+    }
+    error_statuses = ("409",)
+    filter_backends = []  # the selector filters
+
+    def get_queryset(self):
+        params = {}
+        if self.action == "list":
+            query = AppointmentQuerySerializer(data=self.request.query_params)
+            query.is_valid(raise_exception=True)
+            params = query.selector_arguments()
+        return selectors.appointment_list(user=self.request.user, **params)
+
+    def _respond(self, appointment, status_code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=appointment.pk)
+        return Response(AppointmentSerializer(fresh).data, status=status_code)
+
+    @extend_schema(parameters=[AppointmentQuerySerializer])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=BookInputSerializer, responses={201: AppointmentSerializer})
+    def create(self, request):
+        data = BookInputSerializer(data=request.data, clinic=request.user.clinic)
+        data.is_valid(raise_exception=True)
+        appointment = services.appointment_book(by=request.user, **data.validated_data)
+        return self._respond(appointment, status.HTTP_201_CREATED)
+
+    @extend_schema(request=AppointmentUpdateInputSerializer, responses={200: AppointmentSerializer})
+    def update(self, request, pk=None):
+        """Partial. ``status`` follows the status machine; cancel with the cancel action."""
+        appointment = self.get_object()
+        data = AppointmentUpdateInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        details = dict(data.validated_data)
+        new_status = details.pop("status", None)
+        if details:
+            appointment = services.appointment_update(
+                appointment=appointment, by=request.user, data=details
+            )
+        if new_status and new_status != appointment.status:
+            appointment = services.appointment_set_status(
+                appointment=appointment, by=request.user, status=new_status
+            )
+        return self._respond(appointment)
+
+    def _move(self, request, target):
+        appointment = services.appointment_set_status(
+            appointment=self.get_object(), by=request.user, status=target
+        )
+        return self._respond(appointment)
+
+    @extend_schema(request=None, responses={200: AppointmentSerializer})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._move(request, S.CONFIRMED)
+
+    @extend_schema(request=None, responses={200: AppointmentSerializer})
+    @action(detail=True, methods=["post"])
+    def arrived(self, request, pk=None):
+        return self._move(request, S.ARRIVED)
+
+    @extend_schema(request=RescheduleInputSerializer, responses={200: AppointmentSerializer})
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request, pk=None):
+        appointment = self.get_object()
+        data = RescheduleInputSerializer(data=request.data, clinic=request.user.clinic)
+        data.is_valid(raise_exception=True)
+        appointment = services.appointment_reschedule(
+            appointment=appointment, by=request.user, **data.validated_data
+        )
+        return self._respond(appointment)
+
+    @extend_schema(request=CancelInputSerializer, responses={200: AppointmentSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        appointment = self.get_object()
+        data = CancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        appointment = services.appointment_cancel(
+            appointment=appointment, by=request.user, **data.validated_data
+        )
+        return self._respond(appointment)
+
+    @extend_schema(request=None, responses={200: AppointmentSerializer})
+    @action(detail=True, methods=["post"], url_path="intake-complete")
+    def intake_complete(self, request, pk=None):
+        appointment = services.appointment_intake_complete(
+            appointment=self.get_object(), by=request.user
+        )
+        return self._respond(appointment)
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "AppointmentDetail",
+                {
+                    "appointment": AppointmentSerializer(),
+                    "patient": serializers.DictField(),
+                    "doctor": serializers.DictField(),
+                    "intake": serializers.DictField(),
+                    "history": serializers.DictField(),
+                },
+            )
+        }
+    )
+    @action(detail=True, methods=["get"], url_path="detail")
+    def full_detail(self, request, pk=None):
+        """Everything the appointment drawer shows; a doctor's history is their own."""
+        appointment = self.get_object()
+        patient = appointment.patient
+        submission = selectors.latest_intake_submission(appointment=appointment)
+        visits = selectors.previous_visits(user=request.user, appointment=appointment)
+        return Response(
+            {
+                "appointment": AppointmentSerializer(appointment).data,
+                "patient": {
+                    "id": str(patient.id),
+                    "name": patient.full_name,
+                    "email": patient.email,
+                    "phone": patient.phone,
+                    "date_of_birth": patient.date_of_birth,
+                    "flags": patient.flags,
+                    "contact_preferences": patient.contact_preferences,
+                },
+                "doctor": {
+                    "id": str(appointment.doctor.id),
+                    "name": appointment.doctor.name,
+                    "specialty": appointment.doctor.specialty,
+                },
+                "intake": {
+                    "status": appointment.intake_status,
+                    "submission_id": str(submission.id) if submission else None,
+                    "ai_summary": submission.ai_summary if submission else None,
+                    "ai_summary_status": submission.ai_summary_status if submission else None,
+                },
+                "history": {
+                    "previous_visits": VisitSerializer(visits, many=True).data,
+                    **selectors.cancellation_counts(user=request.user, patient=patient),
+                },
+            }
+        )
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "AppointmentPreparation",
+                {
+                    "patient": serializers.DictField(),
+                    "appointment": serializers.DictField(),
+                    "intake_summary": serializers.CharField(allow_null=True),
+                    "intake_summary_status": serializers.CharField(allow_null=True),
+                    "intake_complete": serializers.BooleanField(),
+                    "previous_visits": VisitSerializer(many=True),
+                },
+            )
+        }
+    )
+    @action(detail=True, methods=["get"])
+    def preparation(self, request, pk=None):
+        """A doctor's pre-visit view: who, why, the intake summary, past visits with them."""
+        appointment = self.get_object()
+        patient = appointment.patient
+        submission = selectors.latest_intake_submission(appointment=appointment)
+        visits = selectors.previous_visits(user=request.user, appointment=appointment)
+        return Response(
+            {
+                "patient": {
+                    "id": str(patient.id),
+                    "name": patient.full_name,
+                    "date_of_birth": patient.date_of_birth,
+                    "flags": patient.flags,
+                },
+                "appointment": {
+                    "id": str(appointment.id),
+                    "date": appointment.scheduled_date,
+                    "time": f"{appointment.start_time:%H:%M}",
+                    "end_time": f"{appointment.end_time:%H:%M}",
+                    "status": appointment.status,
+                    "visit_type": appointment.visit_type,
+                    "visit_category": appointment.visit_category,
+                    "reason": appointment.visit_reason,
+                },
+                "intake_summary": submission.ai_summary if submission else None,
+                "intake_summary_status": submission.ai_summary_status if submission else None,
+                "intake_complete": appointment.intake_status == "completed",
+                "previous_visits": VisitSerializer(visits, many=True).data,
+            }
+        )
+
+
+# Schedule views ------------------------------------------------------------------------
+
+
+class ScheduleGridView(APIView):
+    """Every active doctor of the clinic with the day's appointments (admins)."""
+
+    permission_classes = [HasRole]
+    allowed_roles = ADMIN
+
+    @extend_schema(parameters=[DayQuerySerializer], responses={200: ScheduleGridSerializer})
+    def get(self, request):
+        day = _query(DayQuerySerializer, request).get("date") or clinic_today(request.user.clinic)
+        doctors = selectors.schedule_grid(user=request.user, day=day)
+        return Response(ScheduleGridSerializer({"date": day, "doctors": doctors}).data)
+
+
+class MyScheduleView(APIView):
+    """A doctor's own day."""
+
+    permission_classes = [HasRole]
+    allowed_roles = DOCTOR
+
+    @extend_schema(parameters=[DayQuerySerializer], responses={200: MyScheduleSerializer})
+    def get(self, request):
+        day = _query(DayQuerySerializer, request).get("date") or clinic_today(request.user.clinic)
+        appointments = selectors.schedule_of_doctor(doctor=request.user.doctor, day=day)
+        return Response(MyScheduleSerializer({"date": day, "appointments": appointments}).data)
+
+
+class AvailableSlotsView(APIView):
+    """Free slots of one doctor on one day (admins, for booking)."""
+
+    permission_classes = [HasRole]
+    allowed_roles = ADMIN
+
+    @extend_schema(parameters=[AvailableQuerySerializer], responses={200: AvailableSlotsSerializer})
+    def get(self, request):
+        query = _query(AvailableQuerySerializer, request)
+        doctor = get_object_or_404(
+            doctor_list(user=request.user).select_related("clinic__settings"), pk=query["doctor_id"]
+        )
+        day = query.get("date") or clinic_today(request.user.clinic)
+        slot_minutes, slots = selectors.available_slots(doctor=doctor, day=day)
+        return Response(
+            AvailableSlotsSerializer(
+                {"doctor_id": doctor.id, "date": day, "slot_minutes": slot_minutes, "slots": slots}
+            ).data
+        )

@@ -1,8 +1,7 @@
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from rest_framework import serializers
 
 from accounts.models import WEEKDAYS, Clinic, ClinicSettings, Doctor, User, VisitType
+from clinicflow.env import known_time_zones
 
 # Shapes shared by clinic and doctor hours ----------------------------------------
 
@@ -14,6 +13,10 @@ class HoursSerializer(serializers.Serializer):
     end = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
 
     def validate(self, attrs):
+        # Hours are one value: even a partial update sends both ends.
+        missing = {k: ["This field is required."] for k in ("start", "end") if k not in attrs}
+        if missing:
+            raise serializers.ValidationError(missing)
         if attrs["start"] >= attrs["end"]:
             raise serializers.ValidationError({"end": ["Must be after start."]})
         return attrs
@@ -45,12 +48,12 @@ class WorkingDaysField(serializers.JSONField):
 
 
 class TimeZoneField(serializers.CharField):
+    """An IANA zone name such as ``America/New_York``."""
+
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise serializers.ValidationError("Unknown time zone.") from None
+        if value not in known_time_zones():
+            raise serializers.ValidationError("Unknown time zone.")
         return value
 
 

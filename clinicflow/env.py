@@ -6,7 +6,8 @@ Healthchecks' settings helpers).
 """
 
 import os
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import available_timezones
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -70,10 +71,13 @@ def env_url(name: str, *, schemes: tuple[str, ...]) -> str:
     return value
 
 
+@cache
+def known_time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def env_timezone(name: str, default: str) -> str:
     value = env_str(name, default)
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ImproperlyConfigured(f"{name} must be an IANA time zone; got {value!r}.") from None
+    if value not in known_time_zones():
+        raise ImproperlyConfigured(f"{name} must be an IANA time zone; got {value!r}.")
     return value

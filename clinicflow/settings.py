@@ -129,6 +129,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     )
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]  # manage.py loaddata demo finds fixtures/demo.json
 
 # Redis: cache, channel layer, job queue ----------------------------------------
 

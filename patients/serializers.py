@@ -5,7 +5,8 @@ from accounts.models import Doctor
 from accounts.serializers import DoctorBriefSerializer
 from patients.models import Patient
 
-PHONE_PATTERN = r"^\+?[0-9 ().\-]{7,20}$"
+# Digits with the usual separators, and at least seven digits.
+PHONE_PATTERN = r"^(?=(?:\D*\d){7})\+?[0-9 ().\-]{7,20}$"
 CONTACT_CHANNELS = ("sms", "email")
 
 

@@ -1,9 +1,8 @@
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import clinic_create
+from clinicflow.env import known_time_zones
 
 
 class Command(BaseCommand):
@@ -18,10 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--admin-last-name", default="")
 
     def handle(self, *args, **options):
-        try:
-            ZoneInfo(options["timezone"])
-        except (ZoneInfoNotFoundError, ValueError):
-            raise CommandError(f"Unknown time zone {options['timezone']!r}.") from None
+        if options["timezone"] not in known_time_zones():
+            raise CommandError(f"Unknown time zone {options['timezone']!r}.")
         try:
             clinic = clinic_create(
                 name=options["name"],

@@ -247,7 +247,7 @@ class GridAppointmentSerializer(serializers.ModelSerializer):
 
 
 class GridDoctorSerializer(serializers.ModelSerializer):
-    appointments = GridAppointmentSerializer(source="day", many=True)
+    appointments = GridAppointmentSerializer(many=True)
 
     class Meta:
         model = Doctor

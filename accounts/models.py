@@ -1,10 +1,12 @@
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from clinicflow.db import TimestampedModel, UUIDModel
+from clinicflow.env import known_time_zones
 
 
 def default_working_days() -> dict:
@@ -27,6 +29,11 @@ def default_visit_types() -> list:
     return ["in_clinic", "virtual"]
 
 
+def validate_time_zone(value: str) -> None:
+    if value not in known_time_zones():
+        raise ValidationError(f"{value!r} is not a known time zone.")
+
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -45,7 +52,9 @@ class Clinic(TimestampedModel):
     """A practice: its profile. Hours and rules live in ``ClinicSettings``."""
 
     name = models.CharField(max_length=255)
-    timezone = models.CharField(max_length=50, default="America/New_York")
+    timezone = models.CharField(
+        max_length=50, default="America/New_York", validators=[validate_time_zone]
+    )
 
     class Meta:
         db_table = "clinics"
@@ -204,8 +213,9 @@ class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
 class Session(UUIDModel):
     """A sign-in: one refresh chain. Access and refresh tokens carry its id.
 
-    ``token`` holds the SHA-256 of the one refresh token that may still be used;
-    rotating replaces it, so a used refresh token no longer matches.
+    ``token`` holds the ``jti`` of the one refresh token that may still be used
+    (useless without the signing key); rotating replaces it, so a used refresh
+    token no longer matches.
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")

@@ -205,6 +205,7 @@ REST_FRAMEWORK = {
         "login_ip": env_str("LOGIN_RATE_PER_IP", "20/min"),
         "login_email": env_str("LOGIN_RATE_PER_EMAIL", "5/min"),
         "refresh": "60/min",
+        "public_intake": env_str("PUBLIC_INTAKE_RATE_PER_IP", "30/min"),
     },
     "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -253,6 +254,23 @@ USE_I18N = True
 USE_TZ = True
 # The zone a new clinic gets when none is given.
 CLINICFLOW_DEFAULT_TIMEZONE = env_timezone("CLINICFLOW_DEFAULT_TIMEZONE", "America/New_York")
+
+# Intake ------------------------------------------------------------------------------
+
+# Where patients reach this server; intake links are built on it.
+CLINICFLOW_PUBLIC_URL = env_url("CLINICFLOW_PUBLIC_URL", schemes=("http", "https")) or (
+    "http://127.0.0.1:8000"
+)
+INTAKE_TOKEN_TTL_HOURS = env_int("INTAKE_TOKEN_TTL_HOURS", 72, minimum=1, maximum=24 * 30)
+INTAKE_MAX_BODY_BYTES = env_int("INTAKE_MAX_BODY_BYTES", 65_536, minimum=1024)
+# Dotted path of a callable (phone, message) that sends an SMS; the default logs.
+SMS_SENDER = env_str("SMS_SENDER", "intake.delivery.log_sms")
+
+OPENAI_API_KEY = env_str("OPENAI_API_KEY")
+OPENAI_MODEL = env_str("OPENAI_MODEL", "gpt-4o-mini")
+OPENAI_BASE_URL = env_url("OPENAI_BASE_URL", schemes=("http", "https")) or None
+OPENAI_TIMEOUT_SECONDS = env_int("OPENAI_TIMEOUT_SECONDS", 20, minimum=1, maximum=120)
+OPENAI_MAX_RETRIES = env_int("OPENAI_MAX_RETRIES", 2, minimum=0, maximum=5)
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -27,6 +27,12 @@ ERRORS = {
     ),
     "404": OpenApiResponse(ErrorSerializer, description="No such object in the caller's scope."),
     "409": OpenApiResponse(ErrorSerializer, description="Conflicts with the current state."),
+    "410": OpenApiResponse(ErrorSerializer, description="The link has expired or was replaced."),
+    "413": OpenApiResponse(ErrorSerializer, description="The request body is too large."),
+    "422": OpenApiResponse(
+        ErrorSerializer,
+        description="Answers do not fit the form: `errors` maps field keys to messages.",
+    ),
     "429": OpenApiResponse(ErrorSerializer, description="Too many requests; retry later."),
 }
 

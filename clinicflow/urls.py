@@ -4,11 +4,13 @@ from django.views.defaults import page_not_found
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from clinicflow import views
+from intake.pages import intake_page
 
 api_patterns = [
     path("", include("accounts.urls")),
     path("", include("patients.urls")),
     path("", include("scheduling.urls")),
+    path("", include("intake.urls")),
     re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]
@@ -16,6 +18,7 @@ api_patterns = [
 urlpatterns = [
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
+    re_path(r"^intake/(?P<token>[A-Za-z0-9_-]{1,128})/$", intake_page, name="intake-page"),
     re_path(r"^healthz/?$", views.healthz, name="healthz"),
     re_path(r"^readyz/?$", views.readyz, name="readyz"),
 ]

@@ -29,14 +29,17 @@ def weekday_name(day: date) -> str:
 
 
 def wall_to_aware(zone: ZoneInfo, day: date, at: time) -> datetime | None:
-    """The moment the clinic's clock shows ``day at``; None for a wall time that does
-    not exist (skipped by a spring-forward change). An ambiguous fall-back time
-    means its first occurrence."""
+    """The moment (in UTC) the clinic's clock shows ``day at``; None for a wall time
+    that does not exist (skipped by a spring-forward change). An ambiguous
+    fall-back time means its first occurrence.
+
+    UTC because Python adds and compares datetimes of one zone on the wall clock,
+    which is wrong across a DST change; in UTC ``+ timedelta`` is real time."""
     moment = datetime.combine(day, at, tzinfo=zone)
     round_trip = moment.astimezone(UTC).astimezone(zone)
     if round_trip.replace(tzinfo=None) != moment.replace(tzinfo=None):
         return None
-    return moment
+    return moment.astimezone(UTC)
 
 
 def aware_to_wall(zone: ZoneInfo, moment: datetime) -> tuple[date, time]:

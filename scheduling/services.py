@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import ClinicSettings, Doctor, User
 from clinicflow.exceptions import Conflict
+from intake.services import intake_links_follow, intake_send_default
 from patients.models import Patient
 from patients.services import doctor_patient_link
 from scheduling.clock import aware_to_wall, clinic_today, clinic_zone, wall_to_aware, weekday_name
@@ -225,6 +226,9 @@ def appointment_book(
     )
     _save(appointment, force_insert=True)
     doctor_patient_link(doctor=doctor, patient=patient, visit_at=starts_at)
+    if intake_path == Appointment.IntakePath.SEND_NOW:
+        intake_send_default(appointment=appointment, by=by)
+        appointment.refresh_from_db()
     return appointment
 
 
@@ -271,6 +275,7 @@ def appointment_reschedule(
     appointment.overlap_allowed = overlap
     _save(appointment)
     doctor_patient_link(doctor=doctor, patient=appointment.patient, visit_at=starts_at)
+    intake_links_follow(appointment=appointment)
     return appointment
 
 

@@ -1,0 +1,32 @@
+"""Reads of intake templates and submissions, scoped to the person asking."""
+
+from django.db.models import QuerySet
+
+from accounts.models import User
+from intake.models import IntakeFormTemplate, IntakeSubmission
+
+
+def template_list(*, user: User) -> QuerySet[IntakeFormTemplate]:
+    """The admin's clinic's templates (the view admits admins only)."""
+    return IntakeFormTemplate.objects.filter(clinic_id=user.clinic_id).order_by("name")
+
+
+def submission_list(
+    *, user: User, appointment_id=None, patient_id=None, summary_status=None
+) -> QuerySet[IntakeSubmission]:
+    """Admins see every submission of their clinic; a doctor sees those for their
+    own appointments; owners none."""
+    submissions = IntakeSubmission.objects.filter(clinic_id=user.clinic_id).select_related(
+        "patient", "appointment__doctor", "template"
+    )
+    if user.is_doctor:
+        submissions = submissions.filter(appointment__doctor__user=user)
+    elif not user.is_admin:
+        return submissions.none()
+    if appointment_id:
+        submissions = submissions.filter(appointment_id=appointment_id)
+    if patient_id:
+        submissions = submissions.filter(patient_id=patient_id)
+    if summary_status:
+        submissions = submissions.filter(ai_summary_status=summary_status)
+    return submissions.order_by("-submitted_at")

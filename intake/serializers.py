@@ -1,0 +1,156 @@
+from rest_framework import serializers
+
+from intake.forms import check_field_definitions
+from intake.models import IntakeFormTemplate, IntakeSubmission
+from scheduling.serializers import DoctorRefSerializer, PatientRefSerializer
+
+
+class FieldDefinitionSerializer(serializers.Serializer):
+    """One question of a form (documentation of the shape; checked in intake.forms)."""
+
+    key = serializers.CharField()
+    label = serializers.CharField()
+    type = serializers.ChoiceField(
+        choices=["text", "textarea", "number", "date", "select", "multiselect", "checkbox"]
+    )
+    required = serializers.BooleanField(default=False)
+    options = serializers.ListField(child=serializers.CharField(), required=False)
+    help_text = serializers.CharField(required=False)
+    max_length = serializers.IntegerField(required=False, help_text="text and textarea")
+    min = serializers.FloatField(required=False, help_text="number")
+    max = serializers.FloatField(required=False, help_text="number")
+
+
+class TemplateSerializer(serializers.ModelSerializer):
+    fields = FieldDefinitionSerializer(many=True)
+
+    class Meta:
+        model = IntakeFormTemplate
+        fields = [
+            "id",
+            "name",
+            "description",
+            "fields",
+            "version",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class TemplateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    fields = serializers.JSONField(help_text="A list of {key, label, type, required, options?}.")
+    is_active = serializers.BooleanField(required=False, default=True)
+
+    def validate_fields(self, value):
+        clean, errors = check_field_definitions(value)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return clean
+
+
+class SendIntakeInputSerializer(serializers.Serializer):
+    template_id = serializers.PrimaryKeyRelatedField(
+        queryset=IntakeFormTemplate.objects.none(),
+        source="template",
+        error_messages={
+            "does_not_exist": "Unknown template.",
+            "incorrect_type": "Unknown template.",
+        },
+    )
+
+    def __init__(self, *args, clinic=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template_id"].queryset = IntakeFormTemplate.objects.filter(clinic=clinic)
+
+
+class SendIntakeOutputSerializer(serializers.Serializer):
+    intake_url = serializers.URLField()
+    expires_at = serializers.DateTimeField()
+    channels = serializers.ListField(
+        child=serializers.CharField(), help_text="Where the link is being sent: email, sms."
+    )
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    patient = PatientRefSerializer()
+    doctor = DoctorRefSerializer(source="appointment.doctor")
+    template_name = serializers.CharField(source="template.name")
+    appointment_date = serializers.DateField(source="appointment.scheduled_date")
+
+    class Meta:
+        model = IntakeSubmission
+        fields = [
+            "id",
+            "appointment_id",
+            "appointment_date",
+            "patient",
+            "doctor",
+            "template_id",
+            "template_name",
+            "template_version",
+            "submitted_at",
+            "ai_summary",
+            "ai_summary_status",
+            "ai_summary_source",
+            "ai_summary_generated_at",
+            "ai_summary_error",
+        ]
+
+
+class SubmissionDetailSerializer(SubmissionSerializer):
+    """A submission with the answers and the questions as the patient saw them."""
+
+    template_fields = FieldDefinitionSerializer(many=True)
+
+    class Meta(SubmissionSerializer.Meta):
+        fields = [*SubmissionSerializer.Meta.fields, "template_fields", "responses"]
+
+
+class SubmissionQuerySerializer(serializers.Serializer):
+    appointment_id = serializers.UUIDField(required=False)
+    patient_id = serializers.UUIDField(required=False)
+    ai_summary_status = serializers.ChoiceField(
+        choices=IntakeSubmission.SummaryStatus.choices, required=False
+    )
+
+
+class PublicFormSerializer(serializers.Serializer):
+    """What a patient's link shows (guide §5b): first name only, no other PII."""
+
+    patient_name = serializers.CharField()
+    clinic_name = serializers.CharField()
+    doctor_name = serializers.CharField()
+    appointment_date = serializers.DateField()
+    appointment_time = serializers.CharField(help_text='Like "10:00 AM".')
+    expires_at = serializers.DateTimeField()
+    form = serializers.DictField()
+
+
+class PublicSubmitInputSerializer(serializers.Serializer):
+    responses = serializers.JSONField()
+
+
+class PublicSubmitOutputSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+def public_form_data(token) -> dict:
+    """The public view of a link: enough to fill the form, nothing more."""
+    appointment = token.appointment
+    return {
+        "patient_name": token.patient.first_name,
+        "clinic_name": appointment.clinic.name,
+        "doctor_name": appointment.doctor.name,
+        "appointment_date": appointment.scheduled_date,
+        "appointment_time": appointment.start_time.strftime("%-I:%M %p"),
+        "expires_at": token.expires_at,
+        "form": {
+            "name": token.template.name,
+            "description": token.template.description,
+            "fields": token.template.fields,
+        },
+    }

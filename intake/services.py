@@ -1,0 +1,239 @@
+"""Writes of the intake flow: templates, one-time links, submissions, summaries."""
+
+import hashlib
+import logging
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Clinic, User
+from clinicflow.exceptions import Conflict
+from clinicflow.jobs import enqueue
+from intake.delivery import deliver_intake_link
+from intake.errors import (
+    AlreadySubmitted,
+    InvalidAnswers,
+    TokenExpired,
+    TokenNotFound,
+    TokenReplaced,
+)
+from intake.forms import check_answers, check_field_definitions
+from intake.jobs import generate_summary_job
+from intake.models import IntakeFormTemplate, IntakeSubmission, IntakeToken
+from scheduling.clock import clinic_zone, day_bounds
+from scheduling.models import Appointment, AppointmentStatus, IntakeStatus
+
+logger = logging.getLogger(__name__)
+
+OPEN_STATUSES = (AppointmentStatus.UNCONFIRMED, AppointmentStatus.CONFIRMED)
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+# Templates --------------------------------------------------------------------------
+
+
+def _clean_fields(fields) -> list[dict]:
+    clean, errors = check_field_definitions(fields)
+    if errors:
+        raise ValidationError({"fields": errors})
+    return clean
+
+
+def template_create(*, clinic: Clinic, name: str, fields, description: str = "", is_active=True):
+    return IntakeFormTemplate.objects.create(
+        clinic=clinic,
+        name=name,
+        description=description,
+        fields=_clean_fields(fields),
+        is_active=is_active,
+    )
+
+
+@transaction.atomic
+def template_update(*, template: IntakeFormTemplate, data: dict) -> IntakeFormTemplate:
+    """Partial update. A change of ``fields`` is a new version; submissions keep the
+    fields their patient answered, so they never break."""
+    template = IntakeFormTemplate.objects.select_for_update().get(pk=template.pk)
+    if "fields" in data:
+        fields = _clean_fields(data["fields"])
+        if fields != template.fields:
+            template.fields = fields
+            template.version += 1
+    for key in ("name", "description", "is_active"):
+        if key in data:
+            setattr(template, key, data[key])
+    template.save()
+    return template
+
+
+# Sending a link ----------------------------------------------------------------------
+
+
+def _link_expiry(appointment: Appointment, now: datetime) -> datetime:
+    """The TTL from settings, but never past the end of the appointment's day."""
+    _, day_end = day_bounds(clinic_zone(appointment.clinic), appointment.scheduled_date)
+    return min(now + timedelta(hours=settings.INTAKE_TOKEN_TTL_HOURS), day_end)
+
+
+def intake_url(raw: str) -> str:
+    return f"{settings.CLINICFLOW_PUBLIC_URL.rstrip('/')}/intake/{raw}/"
+
+
+@transaction.atomic
+def intake_send(
+    *, appointment: Appointment, template: IntakeFormTemplate, by: User | None
+) -> tuple[str, IntakeToken]:
+    """Creates a one-time link for the appointment's intake and sends it.
+
+    The link carries 256 random bits; only their SHA-256 is stored. Earlier links
+    for the appointment stop working. Returns (url, token row).
+    """
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("clinic", "patient", "doctor")
+        .get(pk=appointment.pk)
+    )
+    if template.clinic_id != appointment.clinic_id or not template.is_active:
+        raise ValidationError({"template_id": "Unknown or inactive template."})
+    if appointment.status not in OPEN_STATUSES:
+        raise Conflict(
+            f"The appointment is {appointment.get_status_display().lower()}.",
+            code="appointment_closed",
+        )
+    if appointment.intake_status == IntakeStatus.COMPLETED:
+        raise Conflict("Intake is already completed.", code="intake_already_completed")
+    now = timezone.now()
+    expires_at = _link_expiry(appointment, now)
+    if expires_at <= now:
+        raise Conflict("The appointment's day is over.", code="appointment_closed")
+
+    IntakeToken.objects.filter(
+        appointment=appointment, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    raw = secrets.token_urlsafe(32)
+    token = IntakeToken.objects.create(
+        appointment=appointment,
+        patient_id=appointment.patient_id,
+        template=template,
+        token=token_hash(raw),
+        expires_at=expires_at,
+    )
+    appointment.intake_status = IntakeStatus.SENT
+    appointment.intake_form = template
+    appointment.save(update_fields=["intake_status", "intake_form", "updated_at"])
+    url = intake_url(raw)
+    transaction.on_commit(
+        lambda: deliver_intake_link(appointment=appointment, url=url, expires_at=expires_at)
+    )
+    return url, token
+
+
+def intake_links_follow(*, appointment: Appointment) -> None:
+    """After a reschedule: open links never outlive the appointment's (new) day."""
+    _, day_end = day_bounds(clinic_zone(appointment.clinic), appointment.scheduled_date)
+    IntakeToken.objects.filter(
+        appointment=appointment,
+        used_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=day_end,
+    ).update(expires_at=day_end)
+
+
+def intake_send_default(*, appointment: Appointment, by: User | None) -> bool:
+    """Sends the clinic's current intake form (the most recently edited active
+    template), as booking with ``intake_path: send_now`` asks. False when the clinic
+    has no active template: the intake then stays ``not_sent`` for the front desk."""
+    template = (
+        IntakeFormTemplate.objects.filter(clinic_id=appointment.clinic_id, is_active=True)
+        .order_by("-updated_at")
+        .first()
+    )
+    if template is None:
+        return False
+    intake_send(appointment=appointment, template=template, by=by)
+    return True
+
+
+# The patient's side ---------------------------------------------------------------------
+
+
+def _usable_token(raw: str, *, lock: bool = False) -> IntakeToken:
+    """The live token for a link, or the error the patient should see.
+
+    A wrong token costs the same hash and indexed lookup as a right one."""
+    tokens = IntakeToken.objects.select_related(
+        "appointment__clinic", "appointment__doctor", "patient", "template"
+    )
+    if lock:
+        tokens = tokens.select_for_update(of=("self",))
+    token = tokens.filter(token=token_hash(raw or "")).first()
+    if token is None:
+        raise TokenNotFound()
+    if token.used_at is not None:
+        raise AlreadySubmitted()
+    if token.revoked_at is not None:
+        raise TokenReplaced()
+    if token.expires_at <= timezone.now() or token.appointment.status not in OPEN_STATUSES:
+        raise TokenExpired()
+    return token
+
+
+def intake_open(*, raw: str) -> IntakeToken:
+    """What a patient's link shows (raises 404/409/410 errors as the guide says)."""
+    return _usable_token(raw)
+
+
+@transaction.atomic
+def intake_submit(*, raw: str, responses) -> IntakeSubmission:
+    """Saves a patient's answers in one transaction: the submission, the token
+    spent, the appointment's intake completed; after commit the summary job.
+
+    The token row is locked, so of two simultaneous submits one wins and the
+    other gets 409.
+    """
+    token = _usable_token(raw, lock=True)
+    template = token.template
+    answers, errors = check_answers(template.fields, responses)
+    if errors:
+        raise InvalidAnswers(errors)
+    now = timezone.now()
+    spent = IntakeToken.objects.filter(pk=token.pk, used_at__isnull=True).update(used_at=now)
+    if spent != 1:
+        raise AlreadySubmitted()
+    appointment = token.appointment
+    submission = IntakeSubmission.objects.create(
+        clinic_id=appointment.clinic_id,
+        template=template,
+        template_version=template.version,
+        template_fields=template.fields,
+        appointment=appointment,
+        patient_id=token.patient_id,
+        responses=answers,
+        submitted_at=now,
+    )
+    Appointment.objects.filter(pk=appointment.pk).update(
+        intake_status=IntakeStatus.COMPLETED, updated_at=now
+    )
+    enqueue(generate_summary_job, str(submission.pk))
+    return submission
+
+
+# Summaries -----------------------------------------------------------------------------
+
+
+def submission_regenerate_summary(*, submission: IntakeSubmission) -> IntakeSubmission:
+    """Queues the summary again (after a failure, or to refresh it)."""
+    with transaction.atomic():
+        IntakeSubmission.objects.filter(pk=submission.pk).update(
+            ai_summary_status=IntakeSubmission.SummaryStatus.PENDING, ai_summary_error=""
+        )
+        enqueue(generate_summary_job, str(submission.pk))
+    submission.refresh_from_db()
+    return submission

@@ -31,6 +31,7 @@ def appointment_list(
     doctor_id=None,
     patient_id=None,
     statuses: list[str] | None = None,
+    intake_statuses: list[str] | None = None,
 ) -> QuerySet[Appointment]:
     """Admins see every appointment of their clinic; a doctor sees only their own
     (any ``doctor_id`` they pass is ignored); owners see none."""
@@ -53,6 +54,8 @@ def appointment_list(
         appointments = appointments.filter(patient_id=patient_id)
     if statuses:
         appointments = appointments.filter(status__in=statuses)
+    if intake_statuses:
+        appointments = appointments.filter(intake_status__in=intake_statuses)
     return appointments.order_by("scheduled_date", "start_time", "id")
 
 

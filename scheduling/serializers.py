@@ -1,8 +1,10 @@
 from rest_framework import serializers
 
 from accounts.models import Doctor, VisitType
+from clinicflow.fields import ChoiceListField
+from notes.models import FollowUp
 from patients.models import Patient
-from scheduling.models import Appointment, AppointmentStatus, Cancellation
+from scheduling.models import Appointment, AppointmentStatus, Cancellation, IntakeStatus
 
 HHMM = {"format": "%H:%M", "input_formats": ["%H:%M", "%H:%M:%S"]}
 
@@ -94,9 +96,21 @@ class BookInputSerializer(serializers.Serializer):
     force = serializers.BooleanField(
         default=False, help_text="Book over another appointment, where the clinic allows it."
     )
+    follow_up_id = serializers.PrimaryKeyRelatedField(
+        queryset=FollowUp.objects.none(),
+        source="follow_up",
+        required=False,
+        allow_null=True,
+        help_text="The doctor's follow-up this visit fulfils; it becomes scheduled.",
+        error_messages={
+            "does_not_exist": "Unknown follow-up.",
+            "incorrect_type": "Unknown follow-up.",
+        },
+    )
 
     def __init__(self, *args, clinic=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["follow_up_id"].queryset = FollowUp.objects.filter(clinic=clinic)
         self.fields["doctor_id"].queryset = Doctor.objects.filter(clinic=clinic).select_related(
             "settings", "clinic__settings"
         )
@@ -206,14 +220,20 @@ class SlotSerializer(serializers.Serializer):
 
     start = serializers.SerializerMethodField()
     end = serializers.SerializerMethodField()
-    starts_at = serializers.DateTimeField(source="start")
-    ends_at = serializers.DateTimeField(source="end")
+    starts_at = serializers.SerializerMethodField(help_text="ISO 8601 with the clinic's offset.")
+    ends_at = serializers.SerializerMethodField(help_text="ISO 8601 with the clinic's offset.")
 
     def get_start(self, slot) -> str:
         return f"{slot.start:%H:%M}"
 
     def get_end(self, slot) -> str:
         return f"{slot.end:%H:%M}"
+
+    def get_starts_at(self, slot) -> str:
+        return slot.start.isoformat()
+
+    def get_ends_at(self, slot) -> str:
+        return slot.end.isoformat()
 
 
 class AvailableSlotsSerializer(serializers.Serializer):
@@ -284,17 +304,6 @@ class MyScheduleSerializer(serializers.Serializer):
     appointments = MyAppointmentSerializer(many=True)
 
 
-class StatusListField(serializers.CharField):
-    """``status=unconfirmed,confirmed``."""
-
-    def to_internal_value(self, data):
-        values = [v.strip() for v in super().to_internal_value(data).split(",") if v.strip()]
-        unknown = [v for v in values if v not in AppointmentStatus.values]
-        if unknown:
-            raise serializers.ValidationError(f"Unknown status: {', '.join(unknown)}.")
-        return values
-
-
 class AppointmentQuerySerializer(serializers.Serializer):
     """Query parameters of ``GET /api/appointments``."""
 
@@ -302,7 +311,14 @@ class AppointmentQuerySerializer(serializers.Serializer):
     to = serializers.DateField(required=False, help_text="Last day of a range.")
     doctor_id = serializers.UUIDField(required=False, help_text="Admins only.")
     patient_id = serializers.UUIDField(required=False)
-    status = StatusListField(required=False, help_text="One or more statuses, comma-separated.")
+    status = ChoiceListField(
+        choices=AppointmentStatus.values,
+        required=False,
+        help_text="One or more statuses, comma-separated.",
+    )
+    intake_status = ChoiceListField(
+        choices=IntakeStatus.values, required=False, help_text="One or more, comma-separated."
+    )
 
     def get_fields(self):
         fields = super().get_fields()
@@ -324,4 +340,5 @@ class AppointmentQuerySerializer(serializers.Serializer):
             "doctor_id": data.get("doctor_id"),
             "patient_id": data.get("patient_id"),
             "statuses": data.get("status"),
+            "intake_statuses": data.get("intake_status"),
         }

@@ -14,6 +14,8 @@ from django.utils import timezone
 from accounts.models import ClinicSettings, Doctor, User
 from clinicflow.exceptions import Conflict
 from intake.services import intake_links_follow, intake_send_default
+from notes.models import FollowUp
+from notes.services import follow_up_book, follow_ups_after_visit
 from patients.models import Patient
 from patients.services import doctor_patient_link
 from scheduling.clock import aware_to_wall, clinic_today, clinic_zone, wall_to_aware, weekday_name
@@ -177,8 +179,10 @@ def appointment_book(
     visit_reason: str = "",
     intake_path: str | None = None,
     force: bool = False,
+    follow_up: FollowUp | None = None,
 ) -> Appointment:
-    """Books ``patient`` with ``doctor``; the doctor-patient link is made or widened."""
+    """Books ``patient`` with ``doctor``; the doctor-patient link is made or widened,
+    and a follow-up it fulfils is marked scheduled, all in one transaction."""
     if doctor.clinic_id != by.clinic_id or patient.clinic_id != by.clinic_id:
         raise BookingRefused("Doctor and patient must belong to your clinic.", code="wrong_clinic")
     rules = doctor.clinic.settings
@@ -226,6 +230,8 @@ def appointment_book(
     )
     _save(appointment, force_insert=True)
     doctor_patient_link(doctor=doctor, patient=patient, visit_at=starts_at)
+    if follow_up is not None:
+        follow_up_book(follow_up=follow_up, appointment=appointment)
     if intake_path == Appointment.IntakePath.SEND_NOW:
         intake_send_default(appointment=appointment, by=by)
         appointment.refresh_from_db()
@@ -301,6 +307,7 @@ def appointment_set_status(*, appointment: Appointment, by: User, status: str) -
         appointment.arrived_at = timezone.now()
     appointment.status = status
     appointment.save(update_fields=["status", "arrived", "arrived_at", "updated_at"])
+    follow_ups_after_visit(appointment=appointment)
     return appointment
 
 
@@ -309,7 +316,7 @@ def appointment_cancel(
     *,
     appointment: Appointment,
     by: User | None,
-    reason: str | None,
+    reason: str | None = None,
     note: str = "",
     force: bool = False,
 ) -> Appointment:
@@ -360,6 +367,7 @@ def appointment_cancel(
         original_date=appointment.scheduled_date,
         original_time=appointment.start_time,
     )
+    follow_ups_after_visit(appointment=appointment)
     return appointment
 
 

@@ -85,7 +85,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             appointment = services.appointment_update(
                 appointment=appointment, by=request.user, data=details
             )
-        if new_status and new_status != appointment.status:
+        if new_status:
             appointment = services.appointment_set_status(
                 appointment=appointment, by=request.user, status=new_status
             )

@@ -231,6 +231,9 @@ SPECTACULAR_SETTINGS = {
         "VisitLengthEnum": "accounts.models.Doctor.VisitLength",
         "VisitTypeEnum": "accounts.models.VisitType",
         "CancellationReasonEnum": "scheduling.models.Cancellation.Type",
+        "AppointmentStatusEnum": "scheduling.models.AppointmentStatus",
+        "FollowUpStatusEnum": "notes.models.FollowUp.Status",
+        "SummaryStatusEnum": "intake.models.IntakeSubmission.SummaryStatus",
     },
 }
 

@@ -11,6 +11,8 @@ api_patterns = [
     path("", include("patients.urls")),
     path("", include("scheduling.urls")),
     path("", include("intake.urls")),
+    path("", include("notes.urls")),
+    path("", include("dashboard.urls")),
     re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

@@ -3,7 +3,7 @@
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
-from patients.models import DoctorPatientRelationship, Patient
+from patients.models import AIInteraction, DoctorPatientRelationship, Patient
 from scheduling.selectors import appointments_needing_attention
 
 
@@ -41,3 +41,16 @@ def patient_list(
             | Q(phone__icontains=word)
         )
     return patients
+
+
+def ai_interaction_list(*, user: User, patient: Patient) -> QuerySet[AIInteraction]:
+    """The AI's calls and messages with a patient, newest first: all of them for
+    admins; for a doctor only those about their own appointments."""
+    interactions = AIInteraction.objects.filter(
+        clinic_id=user.clinic_id, patient=patient
+    ).select_related("appointment")
+    if user.is_doctor:
+        interactions = interactions.filter(appointment__doctor__user=user)
+    elif not user.is_admin:
+        return interactions.none()
+    return interactions.order_by("-started_at")

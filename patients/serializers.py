@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from accounts.models import Doctor
 from accounts.serializers import DoctorBriefSerializer
-from patients.models import Patient
+from patients.models import AIInteraction, Patient
 
 # Digits with the usual separators, and at least seven digits.
 PHONE_PATTERN = r"^(?=(?:\D*\d){7})\+?[0-9 ().\-]{7,20}$"
@@ -115,3 +115,34 @@ class PatientQuerySerializer(serializers.Serializer):
         default=None,
         help_text="Upcoming appointment unconfirmed or missing the required intake.",
     )
+
+
+class AIInteractionSerializer(serializers.ModelSerializer):
+    linked_appointment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AIInteraction
+        fields = [
+            "id",
+            "interaction_type",
+            "direction",
+            "channel",
+            "started_at",
+            "duration_seconds",
+            "outcome",
+            "summary",
+            "transcript",
+            "appointment_id",
+            "linked_appointment",
+        ]
+
+    def get_linked_appointment(self, interaction) -> dict | None:
+        appointment = interaction.appointment
+        if appointment is None:
+            return None
+        return {
+            "id": str(appointment.id),
+            "date": appointment.scheduled_date,
+            "time": f"{appointment.start_time:%H:%M}",
+            "status": appointment.status,
+        }

@@ -7,6 +7,7 @@ from accounts.permissions import ADMIN, ADMIN_OR_DOCTOR, HasRole
 from patients import selectors, services
 from patients.models import Patient
 from patients.serializers import (
+    AIInteractionSerializer,
     PatientInputSerializer,
     PatientQuerySerializer,
     PatientSerializer,
@@ -29,6 +30,7 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         "update": ADMIN,
         "cancellations": ADMIN_OR_DOCTOR,
         "history": ADMIN_OR_DOCTOR,
+        "ai_interactions": ADMIN_OR_DOCTOR,
     }
     filter_backends = []  # the selector filters
 
@@ -94,3 +96,14 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 **cancellation_counts(user=request.user, patient=patient),
             }
         )
+
+    @extend_schema(responses={200: AIInteractionSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="ai-interactions")
+    def ai_interactions(self, request, pk=None):
+        """The AI's calls and messages with the patient, with transcripts (seeded for
+        the MVP); a doctor sees those about their own appointments."""
+        patient = self.get_object()
+        page = self.paginate_queryset(
+            selectors.ai_interaction_list(user=request.user, patient=patient)
+        )
+        return self.get_paginated_response(AIInteractionSerializer(page, many=True).data)

@@ -1,0 +1,250 @@
+"""The numbers and queues staff watch all day, each counted in the database.
+
+Every count here is the ``count`` of a list endpoint with the same filters (the
+docstrings say which), so a hero card never disagrees with the list behind it.
+"""
+
+from datetime import date, timedelta
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Left
+from django.utils import timezone
+
+from accounts.models import User
+from intake.models import IntakeSubmission
+from notes.models import FollowUp
+from scheduling.clock import clinic_today
+from scheduling.models import (
+    LIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    Cancellation,
+    IntakeStatus,
+)
+
+S = AppointmentStatus
+OPEN = (S.UNCONFIRMED, S.CONFIRMED)
+MISSING_INTAKE = (IntakeStatus.NOT_SENT, IntakeStatus.SENT)
+
+
+def missing_intake_filter(user: User) -> Q:
+    """Open appointments whose intake the clinic requires and has not got.
+    (``/api/appointments?status=unconfirmed,confirmed&intake_status=not_sent,sent``)"""
+    if not user.clinic.settings.intake_required:
+        return Q(pk__in=[])
+    return Q(status__in=OPEN, intake_status__in=MISSING_INTAKE)
+
+
+def _day_counts(appointments, user: User) -> dict[str, int]:
+    return appointments.aggregate(
+        total=Count("id", filter=Q(status__in=LIVE_STATUSES)),
+        unconfirmed=Count("id", filter=Q(status=S.UNCONFIRMED)),
+        confirmed=Count("id", filter=Q(status=S.CONFIRMED)),
+        arrived=Count("id", filter=Q(status=S.ARRIVED)),
+        in_progress=Count("id", filter=Q(status=S.IN_PROGRESS)),
+        completed=Count("id", filter=Q(status=S.COMPLETED)),
+        cancelled=Count("id", filter=Q(status=S.CANCELLED)),
+        no_show=Count("id", filter=Q(status=S.NO_SHOW)),
+        missing_intake=Count("id", filter=missing_intake_filter(user)),
+    )
+
+
+def admin_summary(*, user: User, day: date) -> dict:
+    """The clinic's hero cards for ``day`` (one query). ``total_appointments`` counts
+    the day's live appointments (``?date=&status=`` every status but cancelled and
+    no_show); each other key is ``?date=&status=<that status>``."""
+    counts = _day_counts(
+        Appointment.objects.filter(clinic_id=user.clinic_id, scheduled_date=day), user
+    )
+    return {
+        "date": day,
+        "total_appointments": counts["total"],
+        "confirmed": counts["confirmed"],
+        "unconfirmed": counts["unconfirmed"],
+        "missing_intake": counts["missing_intake"],
+        "arrived": counts["arrived"],
+        "in_progress": counts["in_progress"],
+        "completed": counts["completed"],
+        "cancelled_today": counts["cancelled"],
+        "no_shows_today": counts["no_show"],
+    }
+
+
+def doctor_summary(*, user: User, day: date) -> dict:
+    """A doctor's own cards for ``day`` (one query), the same rules as the admin's."""
+    counts = _day_counts(
+        Appointment.objects.filter(clinic_id=user.clinic_id, doctor__user=user, scheduled_date=day),
+        user,
+    )
+    return {
+        "date": day,
+        "my_appointments": counts["total"],
+        "confirmed": counts["confirmed"],
+        "unconfirmed": counts["unconfirmed"],
+        "missing_intake": counts["missing_intake"],
+        "arrived": counts["arrived"],
+        "in_progress": counts["in_progress"],
+        "completed": counts["completed"],
+    }
+
+
+ATTENTION_FIELDS = (
+    "id",
+    "scheduled_date",
+    "start_time",
+    "status",
+    "intake_status",
+    "visit_type",
+    "patient_id",
+    "patient__first_name",
+    "patient__last_name",
+    "patient__phone",
+    "doctor_id",
+    "doctor__name",
+)
+
+
+def _attention_rows(queryset, limit):
+    rows = []
+    for values in queryset.order_by("starts_at", "id").values(*ATTENTION_FIELDS)[:limit]:
+        rows.append(
+            {
+                "appointment_id": values["id"],
+                "date": values["scheduled_date"],
+                "time": f"{values['start_time']:%H:%M}",
+                "status": values["status"],
+                "intake_status": values["intake_status"],
+                "visit_type": values["visit_type"],
+                "patient": {
+                    "id": values["patient_id"],
+                    "name": f"{values['patient__first_name']} {values['patient__last_name']}",
+                    "phone": values["patient__phone"],
+                },
+                "doctor": {"id": values["doctor_id"], "name": values["doctor__name"]},
+            }
+        )
+    return rows
+
+
+def needs_attention(*, user: User, days: int = 7, limit: int = 50) -> dict:
+    """What the front desk should act on: appointments from now to ``days`` ahead
+    that are unconfirmed or lack required intake, and pending follow-ups due in
+    that window with no appointment booked. Each list holds at most ``limit``
+    items, soonest first; ``counts`` has the full numbers."""
+    clinic = user.clinic
+    today = clinic_today(clinic)
+    until = today + timedelta(days=days)
+    upcoming = Appointment.objects.filter(
+        clinic_id=user.clinic_id,
+        scheduled_date__range=(today, until),
+        starts_at__gte=timezone.now(),
+        status__in=OPEN,
+    )
+    unconfirmed = upcoming.filter(status=S.UNCONFIRMED)
+    missing = upcoming.filter(missing_intake_filter(user))
+    follow_ups = FollowUp.objects.filter(
+        clinic_id=user.clinic_id,
+        status=FollowUp.Status.PENDING,
+        follow_up_appointment__isnull=True,
+        scheduled_date__lte=until,
+    )
+    counts = upcoming.aggregate(
+        unconfirmed_appointments=Count("id", filter=Q(status=S.UNCONFIRMED)),
+        missing_intake=Count("id", filter=missing_intake_filter(user)),
+    )
+    counts["pending_follow_ups"] = follow_ups.count()
+    return {
+        "window_days": days,
+        "counts": counts,
+        "unconfirmed_appointments": _attention_rows(unconfirmed, limit),
+        "missing_intake": _attention_rows(missing, limit),
+        "pending_follow_ups": [
+            {
+                "follow_up_id": f.id,
+                "due_date": f.scheduled_date,
+                "overdue": f.scheduled_date < today,
+                "note": f.note,
+                "patient": {
+                    "id": f.patient_id,
+                    "name": f.patient.full_name,
+                    "phone": f.patient.phone,
+                },
+                "doctor": {"id": f.doctor_id, "name": f.doctor.name},
+            }
+            for f in follow_ups.select_related("patient", "doctor").order_by(
+                "scheduled_date", "id"
+            )[:limit]
+        ],
+    }
+
+
+def recent_cancellations(*, user: User, days: int):
+    """Cancellations and no-shows recorded in the last ``days`` days, newest first."""
+    since = timezone.now() - timedelta(days=days)
+    return (
+        Cancellation.objects.filter(clinic_id=user.clinic_id, created_at__gte=since)
+        .select_related("patient", "doctor")
+        .order_by("-created_at")
+    )
+
+
+def doctor_today(*, user: User, day: date) -> list[dict]:
+    """A doctor's day with what they need to prepare: the latest intake summary's
+    first 100 characters beside each visit (two queries in all)."""
+    latest_summary = (
+        IntakeSubmission.objects.filter(appointment=OuterRef("pk"))
+        .order_by("-submitted_at")
+        .values("ai_summary")[:1]
+    )
+    appointments = (
+        Appointment.objects.filter(clinic_id=user.clinic_id, doctor__user=user, scheduled_date=day)
+        .exclude(status__in=[S.CANCELLED, S.NO_SHOW])
+        .select_related("patient")
+        .annotate(summary_preview=Left(Subquery(latest_summary), 100))
+        .order_by("start_time", "id")
+    )
+    return [
+        {
+            "appointment_id": a.id,
+            "patient": {
+                "id": a.patient_id,
+                "name": a.patient.full_name,
+                "date_of_birth": a.patient.date_of_birth,
+                "flags": a.patient.flags,
+            },
+            "time": f"{a.start_time:%H:%M}",
+            "end_time": f"{a.end_time:%H:%M}",
+            "status": a.status,
+            "intake_status": a.intake_status,
+            "intake_complete": a.intake_status == IntakeStatus.COMPLETED,
+            "intake_summary_preview": a.summary_preview or None,
+            "visit_type": a.visit_type,
+            "visit_reason": a.visit_reason,
+            "meeting_link": a.meeting_link,
+        }
+        for a in appointments
+    ]
+
+
+def appointment_metrics(*, user: User, date_from: date, date_to: date) -> list[dict]:
+    """Per-day appointment counts by status for the clinic (one grouped query).
+    Counts only: no names, no ids, nothing about a patient."""
+    rows = (
+        Appointment.objects.filter(
+            clinic_id=user.clinic_id, scheduled_date__range=(date_from, date_to)
+        )
+        .values("scheduled_date")
+        .annotate(
+            total=Count("id"),
+            **{status: Count("id", filter=Q(status=status)) for status in S.values},
+        )
+        .order_by("scheduled_date")
+    )
+    by_day = {row.pop("scheduled_date"): row for row in rows}
+    empty = {"total": 0, **dict.fromkeys(S.values, 0)}
+    days = []
+    day = date_from
+    while day <= date_to:
+        days.append({"date": day, **by_day.get(day, empty)})
+        day += timedelta(days=1)
+    return days

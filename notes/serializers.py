@@ -1,0 +1,128 @@
+from rest_framework import serializers
+
+from clinicflow.fields import ChoiceListField
+from notes.models import DoctorNote, FollowUp
+from patients.models import Patient
+from scheduling.models import Appointment
+from scheduling.serializers import DoctorRefSerializer, PatientRefSerializer
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DoctorNote
+        fields = [
+            "id",
+            "patient_id",
+            "doctor_id",
+            "appointment_id",
+            "content",
+            "created_at",
+            "updated_at",
+        ]
+
+
+def _ref(model, label, **kwargs):
+    return serializers.PrimaryKeyRelatedField(
+        queryset=model.objects.none(),
+        error_messages={
+            "does_not_exist": f"Unknown {label}.",
+            "incorrect_type": f"Unknown {label}.",
+        },
+        **kwargs,
+    )
+
+
+class NoteInputSerializer(serializers.Serializer):
+    patient_id = _ref(Patient, "patient", source="patient")
+    appointment_id = _ref(
+        Appointment, "appointment", source="appointment", required=False, allow_null=True
+    )
+    content = serializers.CharField(max_length=10_000)
+
+    def __init__(self, *args, clinic=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["patient_id"].queryset = Patient.objects.filter(clinic=clinic)
+        self.fields["appointment_id"].queryset = Appointment.objects.filter(clinic=clinic)
+
+
+class NoteUpdateInputSerializer(NoteInputSerializer):
+    """The patient of a note is fixed; content and the linked visit may change."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["patient_id"]
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    patient = PatientRefSerializer()
+    doctor = DoctorRefSerializer()
+    follow_up_appointment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "patient_id",
+            "patient",
+            "doctor_id",
+            "doctor",
+            "appointment_id",
+            "scheduled_date",
+            "note",
+            "status",
+            "follow_up_appointment_id",
+            "follow_up_appointment",
+            "created_by_id",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_follow_up_appointment(self, follow_up) -> dict | None:
+        appointment = follow_up.follow_up_appointment
+        if appointment is None:
+            return None
+        return {
+            "id": str(appointment.id),
+            "date": appointment.scheduled_date,
+            "time": f"{appointment.start_time:%H:%M}",
+            "status": appointment.status,
+        }
+
+
+class FollowUpInputSerializer(serializers.Serializer):
+    patient_id = _ref(Patient, "patient", source="patient")
+    appointment_id = _ref(
+        Appointment, "appointment", source="appointment", required=False, allow_null=True
+    )
+    scheduled_date = serializers.DateField(help_text="When the patient should be seen again.")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+    def __init__(self, *args, clinic=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["patient_id"].queryset = Patient.objects.filter(clinic=clinic)
+        self.fields["appointment_id"].queryset = Appointment.objects.filter(clinic=clinic)
+
+
+class FollowUpUpdateInputSerializer(serializers.Serializer):
+    scheduled_date = serializers.DateField(required=False)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=FollowUp.Status.choices, required=False)
+    follow_up_appointment_id = _ref(
+        Appointment, "appointment", source="follow_up_appointment", required=False, allow_null=True
+    )
+
+    def __init__(self, *args, clinic=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["follow_up_appointment_id"].queryset = Appointment.objects.filter(clinic=clinic)
+
+
+class FollowUpQuerySerializer(serializers.Serializer):
+    status = ChoiceListField(
+        choices=FollowUp.Status.values,
+        required=False,
+        help_text="Comma-separated; admins get pending ones when not given.",
+    )
+    doctor_id = serializers.UUIDField(required=False, help_text="Admins only.")
+    patient_id = serializers.UUIDField(required=False)
+    due_from = serializers.DateField(required=False)
+    due_to = serializers.DateField(required=False)

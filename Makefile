@@ -17,7 +17,7 @@ include .env
 export
 endif
 
-.PHONY: run test lint format worker migrate demo venv clean
+.PHONY: run test lint format worker cron benchmark migrate demo venv clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,14 @@ format: $(STAMP)
 worker: $(STAMP)
 	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (the full stack's Redis)."; exit 2; }
 	$(PY) manage.py rqworker default --with-scheduler
+
+cron: $(STAMP)
+	@test -n "$$REDIS_URL" || { echo "make cron needs REDIS_URL (the full stack's Redis)."; exit 2; }
+	$(PY) manage.py rqcron clinicflow.cron
+
+# Times the hot endpoints on generated data (rolled back); use PostgreSQL for real numbers.
+benchmark: migrate
+	$(PY) manage.py benchmark --appointments $(or $(APPOINTMENTS),5000)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -72,6 +72,10 @@ class Command(BaseCommand):
             (client, f"/api/appointments?date={today}&page_size=100"),
             (client, f"/api/appointments/{sample.id}/detail"),
             (doctor_client, f"/api/schedule/my?date={today}"),
+            (client, f"/api/dashboard/admin/summary?date={today}"),
+            (client, "/api/dashboard/admin/needs-attention"),
+            (doctor_client, "/api/dashboard/doctor/today"),
+            (doctor_client, "/api/dashboard/doctor/summary"),
         ]
         for caller, url in endpoints:
             self._measure(caller, url, runs)

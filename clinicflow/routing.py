@@ -1,3 +1,9 @@
-"""WebSocket routes; the live-update consumer joins them with the settings issue."""
+"""WebSocket routes."""
 
-websocket_urlpatterns: list = []
+from django.urls import re_path
+
+from accounts.consumers import EventsConsumer
+
+websocket_urlpatterns = [
+    re_path(r"^ws/events/?$", EventsConsumer.as_asgi()),
+]

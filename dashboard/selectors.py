@@ -248,3 +248,11 @@ def appointment_metrics(*, user: User, date_from: date, date_to: date) -> list[d
         days.append({"date": day, **by_day.get(day, empty)})
         day += timedelta(days=1)
     return days
+
+
+def clinic_day_counts(*, clinic_id, day: date) -> dict:
+    """One day's appointment counts by status (what owners see live): counts only."""
+    counts = Appointment.objects.filter(clinic_id=clinic_id, scheduled_date=day).aggregate(
+        total=Count("id"), **{status: Count("id", filter=Q(status=status)) for status in S.values}
+    )
+    return {"date": day.isoformat(), **counts}

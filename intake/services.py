@@ -24,6 +24,7 @@ from intake.errors import (
 from intake.forms import check_answers, check_field_definitions
 from intake.jobs import generate_summary_job
 from intake.models import IntakeFormTemplate, IntakeSubmission, IntakeToken
+from scheduling import events as live
 from scheduling.clock import clinic_zone, day_bounds
 from scheduling.models import Appointment, AppointmentStatus, IntakeStatus
 
@@ -128,6 +129,7 @@ def intake_send(
     appointment.intake_status = IntakeStatus.SENT
     appointment.intake_form = template
     appointment.save(update_fields=["intake_status", "intake_form", "updated_at"])
+    live.appointment_updated(appointment)
     url = intake_url(raw)
     transaction.on_commit(
         lambda: deliver_intake_link(appointment=appointment, url=url, expires_at=expires_at)
@@ -221,6 +223,7 @@ def intake_submit(*, raw: str, responses) -> IntakeSubmission:
     Appointment.objects.filter(pk=appointment.pk).update(
         intake_status=IntakeStatus.COMPLETED, updated_at=now
     )
+    live.intake_completed(appointment, has_summary=False)
     enqueue(generate_summary_job, str(submission.pk))
     return submission
 

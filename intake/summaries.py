@@ -13,9 +13,12 @@ import logging
 import httpx
 import openai
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from intake.models import FieldType, IntakeSubmission
+from scheduling import events as live
+from scheduling.models import Appointment
 
 logger = logging.getLogger(__name__)
 
@@ -173,6 +176,12 @@ def _record(submission, *, status, source, text=None, error=""):
     }
     if text is not None:
         values.update(ai_summary=text, ai_summary_generated_at=timezone.now())
-    IntakeSubmission.objects.filter(pk=submission.pk).update(**values)
+    with transaction.atomic():
+        IntakeSubmission.objects.filter(pk=submission.pk).update(**values)
+        if text is not None:
+            appointment = Appointment.objects.select_related("clinic__settings").get(
+                pk=submission.appointment_id
+            )
+            live.intake_completed(appointment, has_summary=True)
     submission.refresh_from_db()
     return submission

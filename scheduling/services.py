@@ -18,6 +18,7 @@ from notes.models import FollowUp
 from notes.services import follow_up_book, follow_ups_after_visit
 from patients.models import Patient
 from patients.services import doctor_patient_link
+from scheduling import events as live
 from scheduling.clock import aware_to_wall, clinic_today, clinic_zone, wall_to_aware, weekday_name
 from scheduling.errors import BookingRefused, SlotConflict
 from scheduling.models import (
@@ -235,6 +236,7 @@ def appointment_book(
     if intake_path == Appointment.IntakePath.SEND_NOW:
         intake_send_default(appointment=appointment, by=by)
         appointment.refresh_from_db()
+    live.appointment_created(appointment)
     return appointment
 
 
@@ -282,6 +284,7 @@ def appointment_reschedule(
     _save(appointment)
     doctor_patient_link(doctor=doctor, patient=appointment.patient, visit_at=starts_at)
     intake_links_follow(appointment=appointment)
+    live.appointment_updated(appointment)
     return appointment
 
 
@@ -308,6 +311,7 @@ def appointment_set_status(*, appointment: Appointment, by: User, status: str) -
     appointment.status = status
     appointment.save(update_fields=["status", "arrived", "arrived_at", "updated_at"])
     follow_ups_after_visit(appointment=appointment)
+    live.appointment_updated(appointment)
     return appointment
 
 
@@ -368,6 +372,7 @@ def appointment_cancel(
         original_time=appointment.start_time,
     )
     follow_ups_after_visit(appointment=appointment)
+    live.appointment_cancelled(appointment, reason=reason, note=note)
     return appointment
 
 
@@ -386,6 +391,7 @@ def appointment_update(*, appointment: Appointment, by: User, data: dict) -> App
     for key, value in data.items():
         setattr(appointment, key, value)
     appointment.save(update_fields=[*data, "updated_at"])
+    live.appointment_updated(appointment)
     return appointment
 
 
@@ -402,6 +408,7 @@ def appointment_intake_complete(*, appointment: Appointment, by: User) -> Appoin
         raise Conflict("Intake is already completed.", code="intake_already_completed")
     appointment.intake_status = IntakeStatus.COMPLETED
     appointment.save(update_fields=["intake_status", "updated_at"])
+    live.appointment_updated(appointment)
     return appointment
 
 

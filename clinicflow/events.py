@@ -1,0 +1,64 @@
+"""Live updates: who hears what is decided by channel-layer group membership.
+
+Groups (joined by the consumer after authentication):
+- ``clinic-<id>-admins``: every event of the clinic;
+- ``doctor-<id>``: events about that doctor's appointments;
+- ``clinic-<id>-owners``: ``metrics:updated`` only, counts without patient data;
+- ``user-<id>``: control messages (the user was disabled: close the socket).
+
+Events are sent after the transaction commits (Zulip's rule: never announce what
+may still roll back). A channel layer that is down loses the event, never the
+request: the error is logged.
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+APPOINTMENT_CREATED = "appointment:created"
+APPOINTMENT_UPDATED = "appointment:updated"
+APPOINTMENT_CANCELLED = "appointment:cancelled"
+INTAKE_COMPLETED = "intake:completed"
+METRICS_UPDATED = "metrics:updated"
+
+
+def admins_group(clinic_id) -> str:
+    return f"clinic-{clinic_id}-admins"
+
+
+def owners_group(clinic_id) -> str:
+    return f"clinic-{clinic_id}-owners"
+
+
+def doctor_group(doctor_id) -> str:
+    return f"doctor-{doctor_id}"
+
+
+def user_group(user_id) -> str:
+    return f"user-{user_id}"
+
+
+def _send(groups: list[str], message: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        for group in groups:
+            async_to_sync(layer.group_send)(group, message)
+    except Exception:
+        logger.exception("Live update %s could not be sent", message.get("event", message["type"]))
+
+
+def broadcast(groups: list[str], event: str, data: dict) -> None:
+    """Sends ``{"event", "data"}`` to ``groups`` once the transaction commits."""
+    message = {"type": "event.message", "event": event, "data": data}
+    transaction.on_commit(lambda: _send(groups, message))
+
+
+def disconnect_user(user_id) -> None:
+    """Closes every open socket of a user (after commit)."""
+    transaction.on_commit(lambda: _send([user_group(user_id)], {"type": "session.ended"}))

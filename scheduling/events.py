@@ -1,0 +1,124 @@
+"""What the scheduling engine tells the live dashboards, and when it emails admins.
+
+The clinic's notification settings decide: ``notify_via_app`` turns staff events on
+or off; ``notify_cancellations`` and ``notify_no_shows`` decide whether those are
+announced at all, and ``notify_via_email`` whether admins also get an email.
+Owners always get ``metrics:updated`` with the day's counts and nothing else.
+"""
+
+import logging
+
+from django.core.mail import send_mail
+from django.db import transaction
+
+from accounts.models import Role, User
+from clinicflow import events
+from dashboard.selectors import clinic_day_counts
+from scheduling.models import Appointment, AppointmentStatus
+
+logger = logging.getLogger(__name__)
+
+
+def _appointment_data(appointment: Appointment) -> dict:
+    return {
+        "id": str(appointment.id),
+        "doctor_id": str(appointment.doctor_id),
+        "patient_id": str(appointment.patient_id),
+        "patient_name": appointment.patient.full_name,
+        "scheduled_date": appointment.scheduled_date.isoformat(),
+        "start_time": f"{appointment.start_time:%H:%M}",
+        "end_time": f"{appointment.end_time:%H:%M}",
+        "status": appointment.status,
+        "intake_status": appointment.intake_status,
+        "visit_type": appointment.visit_type,
+    }
+
+
+def _day_counts(appointment: Appointment) -> dict:
+    return clinic_day_counts(clinic_id=appointment.clinic_id, day=appointment.scheduled_date)
+
+
+def _staff_groups(appointment: Appointment) -> list[str]:
+    return [events.admins_group(appointment.clinic_id), events.doctor_group(appointment.doctor_id)]
+
+
+def _to_owners(appointment: Appointment) -> None:
+    events.broadcast(
+        [events.owners_group(appointment.clinic_id)],
+        events.METRICS_UPDATED,
+        _day_counts(appointment),
+    )
+
+
+def appointment_created(appointment: Appointment) -> None:
+    if appointment.clinic.settings.notify_via_app:
+        events.broadcast(
+            _staff_groups(appointment),
+            events.APPOINTMENT_CREATED,
+            {"appointment": _appointment_data(appointment)},
+        )
+    _to_owners(appointment)
+
+
+def appointment_updated(appointment: Appointment) -> None:
+    if appointment.clinic.settings.notify_via_app:
+        events.broadcast(
+            _staff_groups(appointment),
+            events.APPOINTMENT_UPDATED,
+            {"appointment": _appointment_data(appointment)},
+        )
+    _to_owners(appointment)
+
+
+def appointment_cancelled(appointment: Appointment, *, reason: str, note: str) -> None:
+    rules = appointment.clinic.settings
+    no_show = appointment.status == AppointmentStatus.NO_SHOW
+    wanted = rules.notify_no_shows if no_show else rules.notify_cancellations
+    if wanted and rules.notify_via_app:
+        events.broadcast(
+            _staff_groups(appointment),
+            events.APPOINTMENT_CANCELLED,
+            {"appointment_id": str(appointment.id), "status": appointment.status, "reason": reason},
+        )
+    if wanted and rules.notify_via_email:
+        _email_admins(appointment, no_show=no_show, reason=reason)
+    _to_owners(appointment)
+
+
+def intake_completed(appointment: Appointment, *, has_summary: bool) -> None:
+    if appointment.clinic.settings.notify_via_app:
+        events.broadcast(
+            _staff_groups(appointment),
+            events.INTAKE_COMPLETED,
+            {"appointment_id": str(appointment.id), "has_summary": has_summary},
+        )
+
+
+def _email_admins(appointment: Appointment, *, no_show: bool, reason: str) -> None:
+    recipients = list(
+        User.objects.filter(
+            clinic_id=appointment.clinic_id, role=Role.ADMIN, is_active=True
+        ).values_list("email", flat=True)
+    )
+    if not recipients:
+        return
+    what = "No-show" if no_show else "Cancellation"
+    subject = (
+        f"{what}: {appointment.scheduled_date:%b %-d} {appointment.start_time:%H:%M} "
+        f"with {appointment.doctor.name}"
+    )
+    body = (
+        f"{what} at {appointment.clinic.name}.\n\n"
+        f"Patient: {appointment.patient.full_name}\n"
+        f"Doctor: {appointment.doctor.name}\n"
+        f"When: {appointment.scheduled_date:%A, %B %-d} at {appointment.start_time:%H:%M}\n"
+        f"Reason: {reason.replace('_', ' ')}\n"
+    )
+
+    def send():
+        try:
+            send_mail(subject, body, None, recipients)
+        except Exception:
+            logger.exception("Cancellation email for appointment %s failed", appointment.pk)
+
+    transaction.on_commit(send)

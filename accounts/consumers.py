@@ -47,7 +47,7 @@ def _session_live(session_id) -> bool:
 
 def groups_for(user) -> list[str]:
     """The groups a user hears: filtering is membership, not payload inspection."""
-    groups = [events.user_group(user.id)]
+    groups = [events.user_group(user.id), events.session_group(user.auth_session.id)]
     if user.role == Role.ADMIN:
         groups.append(events.admins_group(user.clinic_id))
     elif user.role == Role.DOCTOR:

@@ -24,3 +24,12 @@ def doctor_list(*, user: User) -> QuerySet[Doctor]:
 def user_doctor(user: User) -> Doctor | None:
     """The doctor profile of a doctor user (loaded with the session), else None."""
     return getattr(user, "doctor", None) if user.is_doctor else None
+
+
+def user_list(*, user: User) -> QuerySet[User]:
+    """The staff accounts of the caller's clinic (the view admits admins only)."""
+    return (
+        User.objects.filter(clinic_id=user.clinic_id)
+        .select_related("doctor")
+        .order_by("role", "last_name", "first_name", "email")
+    )

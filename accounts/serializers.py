@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from accounts.models import WEEKDAYS, Clinic, ClinicSettings, Doctor, User, VisitType
+from accounts.models import WEEKDAYS, Clinic, ClinicSettings, Doctor, Role, User, VisitType
 from clinicflow.env import known_time_zones
 
 # Shapes shared by clinic and doctor hours ----------------------------------------
@@ -244,3 +244,172 @@ class MeSerializer(serializers.Serializer):
     def get_doctor(self, user) -> dict | None:
         doctor = getattr(user, "doctor", None)
         return DoctorSerializer(doctor).data if doctor is not None else None
+
+
+# Settings ------------------------------------------------------------------------------
+
+FRONTEND_ONLY = "Stored for the frontend; the backend does not act on it."
+
+
+class ClinicProfileSettingsSerializer(serializers.Serializer):
+    """``/api/settings/clinic``: the profile, opening days and hours, slot size,
+    display preferences and the session length."""
+
+    name = serializers.CharField(max_length=255)
+    timezone = TimeZoneField(max_length=50)
+    working_days = WorkingDaysField(help_text="Days the clinic books appointments.")
+    clinic_hours = HoursSerializer(help_text="Bookable hours unless a doctor sets their own.")
+    slot_size = serializers.ChoiceField(
+        choices=ClinicSettings.SlotSize.choices, help_text="Minutes per slot in availability."
+    )
+    session_timeout = serializers.IntegerField(
+        min_value=5,
+        max_value=7 * 24 * 60,
+        help_text="Minutes a sign-in lasts before signing in again.",
+    )
+    date_format = serializers.ChoiceField(
+        choices=["MM/DD/YYYY", "DD/MM/YYYY", "YYYY-MM-DD"], help_text=FRONTEND_ONLY
+    )
+    time_format = serializers.ChoiceField(choices=["12h", "24h"], help_text=FRONTEND_ONLY)
+    default_dashboard_view = serializers.ChoiceField(
+        choices=["dashboard", "schedule", "patients"], help_text=FRONTEND_ONLY
+    )
+    auto_refresh_interval = serializers.IntegerField(
+        min_value=0, max_value=3600, help_text=f"Seconds, 0 = off. {FRONTEND_ONLY}"
+    )
+
+    def to_representation(self, clinic):
+        rules = clinic.settings
+        return {
+            "name": clinic.name,
+            "timezone": clinic.timezone,
+            **{key: getattr(rules, key) for key in self.fields if key not in ("name", "timezone")},
+            "clinic_hours": HoursSerializer().to_representation(rules.clinic_hours),
+        }
+
+
+class _RulesSerializer(serializers.Serializer):
+    """A group of clinic_settings fields, read and written as they are."""
+
+    def to_representation(self, clinic):
+        return {key: getattr(clinic.settings, key) for key in self.fields}
+
+
+class SchedulingSettingsSerializer(_RulesSerializer):
+    allow_overlapping = serializers.BooleanField(
+        help_text="Bookings may overlap another of the same doctor without force."
+    )
+    allow_walk_ins = serializers.BooleanField(help_text=FRONTEND_ONLY + " (walk-in booking UI)")
+    require_provider = serializers.BooleanField(
+        help_text=FRONTEND_ONLY + " Every appointment has a doctor in this version."
+    )
+    allow_admin_override = serializers.BooleanField(
+        help_text="Admins may force a booking over a conflict and cancel inside the notice."
+    )
+    minimum_cancellation_notice = serializers.IntegerField(
+        min_value=0, max_value=7 * 24 * 60, help_text="Minutes before the start; later needs force."
+    )
+    auto_no_show_threshold = serializers.IntegerField(
+        min_value=5,
+        max_value=24 * 60,
+        help_text="Minutes after the start a visit not arrived is a no-show.",
+    )
+    cancellation_reason_required = serializers.BooleanField(
+        help_text="Cancelling needs a reason, and a note when the reason is 'other'."
+    )
+
+
+class IntakeSettingsSerializer(_RulesSerializer):
+    intake_required = serializers.BooleanField(
+        help_text="Open appointments without completed intake count as missing intake."
+    )
+    lock_appointment_if_missing = serializers.BooleanField(
+        help_text="A patient cannot be checked in (arrived) while required intake is missing."
+    )
+    allow_manual_completion = serializers.BooleanField(
+        help_text="Admins may mark intake completed by hand."
+    )
+    intake_delivery_path = serializers.ChoiceField(
+        choices=ClinicSettings.IntakeDeliveryPath.choices,
+        help_text="Default intake_path of a booking: automatic = send_now, manual = send_later, "
+        "ask_every_time = the booking must say.",
+    )
+
+
+class NotificationSettingsSerializer(_RulesSerializer):
+    notify_unconfirmed = serializers.BooleanField(
+        help_text="Live appointment:created events (new, unconfirmed bookings) go out."
+    )
+    notify_missing_intake = serializers.BooleanField(
+        help_text="Live intake:completed events reach the front desk and doctor."
+    )
+    notify_cancellations = serializers.BooleanField(help_text="Cancellations are announced.")
+    notify_no_shows = serializers.BooleanField(help_text="No-shows are announced.")
+    notify_via_app = serializers.BooleanField(help_text="Live events go to staff over /ws/events/.")
+    notify_via_email = serializers.BooleanField(
+        help_text="Admins also get an email for announced cancellations and no-shows."
+    )
+
+
+# Users ------------------------------------------------------------------------------------
+
+
+class StaffUserSerializer(serializers.ModelSerializer):
+    clinic_id = serializers.UUIDField(read_only=True)
+    doctor_id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "email",
+            "first_name",
+            "last_name",
+            "role",
+            "clinic_id",
+            "doctor_id",
+            "is_active",
+            "last_login",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_doctor_id(self, user) -> str | None:
+        doctor = getattr(user, "doctor", None)
+        return str(doctor.id) if doctor is not None else None
+
+
+class DoctorDetailsSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255, required=False)
+    initials = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    specialty = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    color = serializers.RegexField(r"^#[0-9A-Fa-f]{6}$", required=False, allow_blank=True)
+    default_visit_length = serializers.ChoiceField(
+        choices=Doctor.VisitLength.choices, required=False
+    )
+
+
+class StaffUserCreateSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=255)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    role = serializers.ChoiceField(choices=Role.choices)
+    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    doctor_details = DoctorDetailsSerializer(
+        required=False, help_text="For role doctor: the doctor profile made with the account."
+    )
+
+
+class StaffUserUpdateSerializer(serializers.Serializer):
+    """Name and email. Role and clinic cannot change through the API."""
+
+    email = serializers.EmailField(max_length=255, required=False)
+    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, required=False)
+
+    def validate(self, attrs):
+        fixed = sorted(key for key in ("role", "clinic", "clinic_id") if key in self.initial_data)
+        if fixed:
+            raise serializers.ValidationError({key: ["Cannot be changed."] for key in fixed})
+        return attrs

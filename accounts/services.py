@@ -14,6 +14,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.errors import InvalidCredentials, InvalidRefreshToken
 from accounts.models import Clinic, ClinicSettings, Doctor, DoctorSettings, Role, Session, User
 from accounts.tokens import SESSION_CLAIM, issue_tokens
+from clinicflow import events
+from clinicflow.exceptions import Conflict
 
 # Sessions ---------------------------------------------------------------------
 
@@ -77,6 +79,7 @@ def auth_refresh(*, refresh: str) -> tuple[str, str]:
 
 def auth_logout(*, session: Session) -> None:
     Session.objects.filter(pk=session.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    events.disconnect_session(session.pk)
 
 
 def user_sessions_end(*, user: User) -> int:
@@ -195,3 +198,96 @@ def doctor_update(*, doctor: Doctor, data: dict) -> Doctor:
             setattr(settings, key, value)
         settings.save(update_fields=[*preferences, "updated_at"])
     return doctor
+
+
+# Users ----------------------------------------------------------------------------------
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+
+
+def _check_email_free(email: str, *, exclude: User | None = None) -> None:
+    taken = User.objects.filter(email__iexact=email)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    if taken.exists():
+        raise ValidationError({"email": "A user with this email already exists."})
+
+
+@transaction.atomic
+def user_create(
+    *,
+    clinic: Clinic,
+    email: str,
+    password: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    doctor_details: dict | None = None,
+) -> User:
+    """A staff account of the clinic; a doctor account gets its doctor profile in
+    the same transaction."""
+    email = email.strip().lower()
+    _check_email_free(email)
+    user = User(email=email, role=role, clinic=clinic, first_name=first_name, last_name=last_name)
+    _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    if role == Role.DOCTOR:
+        details = {"name": f"Dr. {first_name} {last_name}".strip(), **(doctor_details or {})}
+        doctor_create(clinic=clinic, data=details, user=user)
+    return user
+
+
+@transaction.atomic
+def user_update(*, user: User, data: dict) -> User:
+    """Name, email and password; a new password ends the user's other sessions."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if "email" in data:
+        data["email"] = data["email"].strip().lower()
+        _check_email_free(data["email"], exclude=user)
+    password = data.pop("password", None)
+    for key, value in data.items():
+        setattr(user, key, value)
+    if password is not None:
+        _check_password(password, user)
+        user.set_password(password)
+    user.save()
+    if password is not None:
+        user_sessions_end(user=user)
+    return user
+
+
+def _active_admins(clinic_id):
+    return User.objects.filter(clinic_id=clinic_id, role=Role.ADMIN, is_active=True)
+
+
+@transaction.atomic
+def user_disable(*, user: User, by: User) -> User:
+    """Disables an account: it cannot sign in, and every token and socket it holds
+    stops working at once. Nobody disables themselves or the clinic's last admin."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.pk == by.pk:
+        raise Conflict("You cannot disable your own account.", code="cannot_disable_self")
+    if user.role == Role.ADMIN and user.is_active:
+        # Lock the clinic's admins so two admins disabling each other cannot both win.
+        admins = list(
+            _active_admins(user.clinic_id).select_for_update().values_list("pk", flat=True)
+        )
+        if admins == [user.pk]:
+            raise Conflict("A clinic keeps at least one active admin.", code="last_admin")
+    user.is_active = False
+    user.save(update_fields=["is_active", "updated_at"])
+    user_sessions_end(user=user)
+    events.disconnect_user(user.pk)
+    return user
+
+
+def user_enable(*, user: User) -> User:
+    User.objects.filter(pk=user.pk).update(is_active=True, updated_at=timezone.now())
+    user.refresh_from_db()
+    return user

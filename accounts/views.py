@@ -12,16 +12,23 @@ from accounts.models import Clinic, Doctor, User
 from accounts.permissions import ADMIN, ADMIN_OR_DOCTOR, DOCTOR, STAFF, HasRole
 from accounts.serializers import (
     ClinicInputSerializer,
+    ClinicProfileSettingsSerializer,
     ClinicSerializer,
     DoctorCreateInputSerializer,
     DoctorInputSerializer,
     DoctorPreferencesInputSerializer,
     DoctorSerializer,
+    IntakeSettingsSerializer,
     LoginInputSerializer,
     LoginOutputSerializer,
     MeSerializer,
+    NotificationSettingsSerializer,
     RefreshInputSerializer,
     RefreshOutputSerializer,
+    SchedulingSettingsSerializer,
+    StaffUserCreateSerializer,
+    StaffUserSerializer,
+    StaffUserUpdateSerializer,
     UserSerializer,
 )
 from accounts.throttles import LoginEmailThrottle, LoginIPThrottle, RefreshIPThrottle
@@ -176,3 +183,127 @@ class DoctorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data.is_valid(raise_exception=True)
         services.doctor_update(doctor=doctor, data=data.validated_data)
         return Response(DoctorSerializer(self.get_object()).data)
+
+
+# Settings --------------------------------------------------------------------------------
+
+
+class _ClinicSettingsView(APIView):
+    """GET the group of settings; PUT changes the keys sent (partial)."""
+
+    permission_classes = [HasRole]
+    allowed_roles = ADMIN
+    serializer_class: type
+
+    def _clinic(self, request):
+        return selectors.clinic_list(user=request.user).get()
+
+    def get(self, request):
+        return Response(self.serializer_class(self._clinic(request)).data)
+
+    def put(self, request):
+        clinic = self._clinic(request)
+        data = self.serializer_class(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.clinic_update(clinic=clinic, data=data.validated_data)
+        return Response(self.serializer_class(self._clinic(request)).data)
+
+
+def _settings_view(serializer, doc):
+    schema = extend_schema(request=serializer, responses={200: serializer}, tags=["settings"])
+    view = type(
+        f"{serializer.__name__.removesuffix('Serializer')}View",
+        (_ClinicSettingsView,),
+        {"serializer_class": serializer, "__doc__": doc},
+    )
+    view.get = schema(view.get)
+    view.put = schema(view.put)
+    return view
+
+
+ClinicSettingsView = _settings_view(
+    ClinicProfileSettingsSerializer,
+    "The clinic's profile, days, hours, slot size, display and sessions.",
+)
+SchedulingSettingsView = _settings_view(SchedulingSettingsSerializer, "Scheduling rules.")
+IntakeSettingsView = _settings_view(IntakeSettingsSerializer, "Intake rules.")
+NotificationSettingsView = _settings_view(
+    NotificationSettingsSerializer, "What is announced, and how."
+)
+
+
+class MyPreferencesView(APIView):
+    """A doctor's own working hours, visit types, walk-ins and AI calls."""
+
+    permission_classes = [HasRole]
+    allowed_roles = DOCTOR
+
+    def _doctor(self, request):
+        return get_object_or_404(selectors.doctor_list(user=request.user))
+
+    @extend_schema(responses={200: DoctorSerializer}, tags=["settings"])
+    def get(self, request):
+        return Response(DoctorSerializer(self._doctor(request)).data)
+
+    @extend_schema(
+        request=DoctorPreferencesInputSerializer,
+        responses={200: DoctorSerializer},
+        tags=["settings"],
+    )
+    def put(self, request):
+        doctor = self._doctor(request)
+        data = DoctorPreferencesInputSerializer(
+            data=request.data, partial=True, context={"doctor": doctor}
+        )
+        data.is_valid(raise_exception=True)
+        services.doctor_update(doctor=doctor, data=data.validated_data)
+        return Response(DoctorSerializer(self._doctor(request)).data)
+
+
+# Users ----------------------------------------------------------------------------------
+
+
+class StaffUserViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The clinic's staff accounts (admins)."""
+
+    queryset = User.objects.none()  # the model, for the schema
+    serializer_class = StaffUserSerializer
+    permission_classes = [HasRole]
+    allowed_roles = ADMIN
+    error_statuses = ("409",)
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.user_list(user=self.request.user)
+
+    def _fresh(self, user):
+        return StaffUserSerializer(self.get_queryset().get(pk=user.pk)).data
+
+    @extend_schema(request=StaffUserCreateSerializer, responses={201: StaffUserSerializer})
+    def create(self, request):
+        data = StaffUserCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_create(clinic=request.user.clinic, **data.validated_data)
+        return Response(self._fresh(user), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=StaffUserUpdateSerializer, responses={200: StaffUserSerializer})
+    def update(self, request, pk=None):
+        """Partial: name, email, password. Role and clinic cannot change."""
+        user = self.get_object()
+        data = StaffUserUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        user = services.user_update(user=user, data=dict(data.validated_data))
+        return Response(self._fresh(user))
+
+    @extend_schema(request=None, responses={200: StaffUserSerializer})
+    @action(detail=True, methods=["post"])
+    def disable(self, request, pk=None):
+        """Signs the user out everywhere at once and blocks sign-in."""
+        user = services.user_disable(user=self.get_object(), by=request.user)
+        return Response(self._fresh(user))
+
+    @extend_schema(request=None, responses={200: StaffUserSerializer})
+    @action(detail=True, methods=["post"])
+    def enable(self, request, pk=None):
+        user = services.user_enable(user=self.get_object())
+        return Response(self._fresh(user))

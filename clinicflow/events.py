@@ -4,7 +4,8 @@ Groups (joined by the consumer after authentication):
 - ``clinic-<id>-admins``: every event of the clinic;
 - ``doctor-<id>``: events about that doctor's appointments;
 - ``clinic-<id>-owners``: ``metrics:updated`` only, counts without patient data;
-- ``user-<id>``: control messages (the user was disabled: close the socket).
+- ``user-<id>`` and ``session-<id>``: control messages (the user was disabled or
+  signed out: close the socket).
 
 Events are sent after the transaction commits (Zulip's rule: never announce what
 may still roll back). A channel layer that is down loses the event, never the
@@ -42,6 +43,10 @@ def user_group(user_id) -> str:
     return f"user-{user_id}"
 
 
+def session_group(session_id) -> str:
+    return f"session-{session_id}"
+
+
 def _send(groups: list[str], message: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
@@ -62,3 +67,8 @@ def broadcast(groups: list[str], event: str, data: dict) -> None:
 def disconnect_user(user_id) -> None:
     """Closes every open socket of a user (after commit)."""
     transaction.on_commit(lambda: _send([user_group(user_id)], {"type": "session.ended"}))
+
+
+def disconnect_session(session_id) -> None:
+    """Closes the sockets opened with one session's tokens (after commit)."""
+    transaction.on_commit(lambda: _send([session_group(session_id)], {"type": "session.ended"}))

@@ -1,8 +1,9 @@
 """What the scheduling engine tells the live dashboards, and when it emails admins.
 
 The clinic's notification settings decide: ``notify_via_app`` turns staff events on
-or off; ``notify_cancellations`` and ``notify_no_shows`` decide whether those are
-announced at all, and ``notify_via_email`` whether admins also get an email.
+or off; ``notify_unconfirmed`` gates new (unconfirmed) bookings, ``notify_missing_intake``
+intake completions; ``notify_cancellations`` and ``notify_no_shows`` decide whether
+those are announced at all, and ``notify_via_email`` whether admins also get an email.
 Owners always get ``metrics:updated`` with the day's counts and nothing else.
 """
 
@@ -51,7 +52,8 @@ def _to_owners(appointment: Appointment) -> None:
 
 
 def appointment_created(appointment: Appointment) -> None:
-    if appointment.clinic.settings.notify_via_app:
+    rules = appointment.clinic.settings
+    if rules.notify_via_app and rules.notify_unconfirmed:
         events.broadcast(
             _staff_groups(appointment),
             events.APPOINTMENT_CREATED,
@@ -86,7 +88,8 @@ def appointment_cancelled(appointment: Appointment, *, reason: str, note: str) -
 
 
 def intake_completed(appointment: Appointment, *, has_summary: bool) -> None:
-    if appointment.clinic.settings.notify_via_app:
+    rules = appointment.clinic.settings
+    if rules.notify_via_app and rules.notify_missing_intake:
         events.broadcast(
             _staff_groups(appointment),
             events.INTAKE_COMPLETED,

@@ -306,6 +306,13 @@ def appointment_set_status(*, appointment: Appointment, by: User, status: str) -
             raise BookingRefused(
                 "A patient can only arrive on the day of the visit.", code="not_today"
             )
+        rules = appointment.clinic.settings
+        intake_missing = appointment.intake_status in (IntakeStatus.NOT_SENT, IntakeStatus.SENT)
+        if rules.intake_required and rules.lock_appointment_if_missing and intake_missing:
+            raise Conflict(
+                "This clinic checks patients in only once their intake is complete.",
+                code="intake_missing",
+            )
         appointment.arrived = True
         appointment.arrived_at = timezone.now()
     appointment.status = status

@@ -82,6 +82,7 @@ def check_field_definitions(fields) -> tuple[list[dict], dict | list | None]:
         if "max_length" in field and (
             kind not in DEFAULT_MAX_LENGTH
             or not isinstance(field["max_length"], int)
+            or isinstance(field["max_length"], bool)
             or not 1 <= field["max_length"] <= DEFAULT_MAX_LENGTH.get(kind, 0)
         ):
             problems["max_length"] = ["Only for text fields, from 1 to the type's limit."]
@@ -174,6 +175,8 @@ def check_answers(fields: list[dict], responses) -> tuple[dict, dict[str, list[s
     clean = {}
     for key, field in by_key.items():
         value = responses.get(key)
+        if isinstance(value, str):
+            value = value.strip()
         if _blank(value):
             if field.get("required"):
                 message = (

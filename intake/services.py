@@ -200,6 +200,10 @@ def intake_submit(*, raw: str, responses) -> IntakeSubmission:
     The token row is locked, so of two simultaneous submits one wins and the
     other gets 409.
     """
+    # Lock order everywhere is appointment, then token (send and reschedule do the
+    # same), so a submit racing a resend cannot deadlock.
+    found = _usable_token(raw)
+    list(Appointment.objects.select_for_update().filter(pk=found.appointment_id).values_list("pk"))
     token = _usable_token(raw, lock=True)
     template = token.template
     answers, errors = check_answers(template.fields, responses)

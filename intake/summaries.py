@@ -100,7 +100,11 @@ def build_http_client() -> httpx.Client | None:
 
 
 def summarize_with_openai(fields: list[dict], responses: dict) -> str:
-    labelled = {field["label"]: text for field, text in _labelled(fields, responses)}
+    # Keyed by field key: two questions may share a label.
+    labelled = {
+        field["key"]: {"question": field["label"], "answer": text}
+        for field, text in _labelled(fields, responses)
+    }
     client = openai.OpenAI(
         api_key=settings.OPENAI_API_KEY,
         base_url=settings.OPENAI_BASE_URL,

@@ -12,6 +12,7 @@ from accounts.permissions import ADMIN, ADMIN_OR_DOCTOR, HasRole
 from clinicflow.exceptions import PayloadTooLarge
 from intake import selectors, services
 from intake.delivery import delivery_channels
+from intake.errors import InvalidAnswers
 from intake.models import IntakeFormTemplate, IntakeSubmission
 from intake.serializers import (
     PublicFormSerializer,
@@ -155,7 +156,8 @@ class PublicIntakeView(APIView):
         if (declared.isdigit() and int(declared) > limit) or len(request.body) > limit:
             raise PayloadTooLarge(f"Answers may take at most {limit // 1024} KB.")
         data = PublicSubmitInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            raise InvalidAnswers({"responses": ['Send the answers as {"responses": {...}}.']})
         services.intake_submit(raw=token, responses=data.validated_data["responses"])
         return Response(
             {"success": True, "message": "Thank you! Your answers were sent to the clinic."},

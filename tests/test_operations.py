@@ -1,5 +1,6 @@
 """What an operator touches: health probes, the schema, settings, commands, /admin/."""
 
+import logging
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts.models import ClinicSettings, Role, User
+from clinicflow.logs import RedactIntakeTokens
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -208,3 +210,17 @@ def test_admin_changelists_render_with_search(client, admin, doctor):
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         response = client.get(url, {"q": "chen"})
         assert response.status_code == 200, url
+
+
+def test_logs_never_carry_an_intake_link_secret(client, db, caplog):
+    """Django logs the path of a 404; the link's secret is redacted on the way out."""
+    secret = "s3cr3t-Token_value-that-is-long-enough"
+    caplog.handler.addFilter(RedactIntakeTokens())
+
+    client.get(f"/api/public/intake/{secret}")
+
+    assert caplog.records
+    assert all(secret not in record.getMessage() for record in caplog.records)
+    assert any("/intake/[redacted]" in record.getMessage() for record in caplog.records)
+    configured = [h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)]
+    assert any(isinstance(f, RedactIntakeTokens) for h in configured for f in h.filters)

@@ -242,12 +242,11 @@ def appointment_metrics(*, user: User, date_from: date, date_to: date) -> list[d
     )
     by_day = {row.pop("scheduled_date"): row for row in rows}
     empty = {"total": 0, **dict.fromkeys(S.values, 0)}
-    days = []
-    day = date_from
-    while day <= date_to:
-        days.append({"date": day, **by_day.get(day, empty)})
-        day += timedelta(days=1)
-    return days
+    span = (date_to - date_from).days + 1
+    return [
+        {"date": day, **by_day.get(day, empty)}
+        for day in (date_from + timedelta(days=n) for n in range(span))
+    ]
 
 
 def clinic_day_counts(*, clinic_id, day: date) -> dict:

@@ -40,10 +40,15 @@ class MetricsQuerySerializer(serializers.Serializer):
         start, end = attrs.get("from"), attrs.get("to")
         if start is None and end is None:
             end = self.context["today"]
-        if start is None:
-            start = end - span
-        if end is None:
-            end = start + span
+        try:
+            if start is None:
+                start = end - span
+            if end is None:
+                end = start + span
+        except OverflowError:
+            raise serializers.ValidationError(
+                {"from": ["Give both ends: the default range would leave the calendar."]}
+            ) from None
         if start > end:
             raise serializers.ValidationError({"to": ["Must not be before 'from'."]})
         if (end - start).days >= MAX_METRICS_DAYS:

@@ -115,8 +115,10 @@ def follow_up_update(*, follow_up: FollowUp, by: User, data: dict) -> FollowUp:
     )
     if by.is_admin:
         allowed = {"status", "follow_up_appointment"}
-        if set(data) - allowed or data.get("status", Status.SCHEDULED) != Status.SCHEDULED:
+        if set(data) - allowed or data.get("status") != Status.SCHEDULED:
             raise ValidationError({"status": "Admins can only mark a follow-up scheduled."})
+    if follow_up.status in (Status.COMPLETED, Status.CANCELLED) and set(data) - {"status"}:
+        raise Conflict(f"The follow-up is {follow_up.status}.", code="follow_up_closed")
     if "scheduled_date" in data:
         _check_due_date(follow_up.doctor, data["scheduled_date"])
         follow_up.scheduled_date = data["scheduled_date"]
@@ -131,6 +133,9 @@ def follow_up_update(*, follow_up: FollowUp, by: User, data: dict) -> FollowUp:
         follow_up.follow_up_appointment = appointment
     if "status" in data:
         _move(follow_up, data["status"])
+        if follow_up.status == Status.PENDING:
+            # Back in the front desk's queue, which lists follow-ups with no visit booked.
+            follow_up.follow_up_appointment = None
     follow_up.save()
     return follow_up
 

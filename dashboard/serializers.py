@@ -84,7 +84,7 @@ class DoctorSummarySerializer(serializers.Serializer):
 
 class MetricsDaySerializer(serializers.Serializer):
     date = serializers.DateField()
-    total = serializers.IntegerField()
+    total = serializers.IntegerField(help_text="Every appointment of the day, whatever its status.")
 
 
 for _status in AppointmentStatus.values:

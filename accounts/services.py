@@ -82,11 +82,12 @@ def auth_logout(*, session: Session) -> None:
     events.disconnect_session(session.pk)
 
 
-def user_sessions_end(*, user: User) -> int:
-    """Ends every live session of ``user`` (disable, password change)."""
-    return Session.objects.filter(user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+def user_sessions_end(*, user: User, keep: Session | None = None) -> int:
+    """Ends every live session of ``user`` but ``keep`` (disable, password change)."""
+    sessions = Session.objects.filter(user=user, revoked_at__isnull=True)
+    if keep is not None:
+        sessions = sessions.exclude(pk=keep.pk)
+    return sessions.update(revoked_at=timezone.now())
 
 
 # Clinics ------------------------------------------------------------------------
@@ -244,8 +245,9 @@ def user_create(
 
 
 @transaction.atomic
-def user_update(*, user: User, data: dict) -> User:
-    """Name, email and password; a new password ends the user's other sessions."""
+def user_update(*, user: User, data: dict, by_session: Session | None = None) -> User:
+    """Name, email and password. A new password ends the user's sessions, except
+    ``by_session`` when it is theirs (changing your own password keeps you in)."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if "email" in data:
         data["email"] = data["email"].strip().lower()
@@ -258,7 +260,8 @@ def user_update(*, user: User, data: dict) -> User:
         user.set_password(password)
     user.save()
     if password is not None:
-        user_sessions_end(user=user)
+        keep = by_session if by_session is not None and by_session.user_id == user.pk else None
+        user_sessions_end(user=user, keep=keep)
     return user
 
 
@@ -270,16 +273,19 @@ def _active_admins(clinic_id):
 def user_disable(*, user: User, by: User) -> User:
     """Disables an account: it cannot sign in, and every token and socket it holds
     stops working at once. Nobody disables themselves or the clinic's last admin."""
-    user = User.objects.select_for_update().get(pk=user.pk)
     if user.pk == by.pk:
         raise Conflict("You cannot disable your own account.", code="cannot_disable_self")
-    if user.role == Role.ADMIN and user.is_active:
-        # Lock the clinic's admins so two admins disabling each other cannot both win.
-        admins = list(
-            _active_admins(user.clinic_id).select_for_update().values_list("pk", flat=True)
-        )
-        if admins == [user.pk]:
-            raise Conflict("A clinic keeps at least one active admin.", code="last_admin")
+    # The clinic's active admins are locked first, always in the same order, so two
+    # admins disabling each other queue up (no deadlock) and cannot both win.
+    admins = list(
+        _active_admins(user.clinic_id)
+        .select_for_update()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.role == Role.ADMIN and user.is_active and admins == [user.pk]:
+        raise Conflict("A clinic keeps at least one active admin.", code="last_admin")
     user.is_active = False
     user.save(update_fields=["is_active", "updated_at"])
     user_sessions_end(user=user)

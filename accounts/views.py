@@ -210,15 +210,25 @@ class _ClinicSettingsView(APIView):
 
 
 def _settings_view(serializer, doc):
+    """One view per group of settings, each with its own documented GET and PUT."""
     schema = extend_schema(request=serializer, responses={200: serializer}, tags=["settings"])
-    view = type(
-        f"{serializer.__name__.removesuffix('Serializer')}View",
-        (_ClinicSettingsView,),
-        {"serializer_class": serializer, "__doc__": doc},
+
+    class SettingsView(_ClinicSettingsView):
+        serializer_class = serializer
+        __doc__ = doc
+
+        @schema
+        def get(self, request):
+            return super().get(request)
+
+        @schema
+        def put(self, request):
+            return super().put(request)
+
+    SettingsView.__name__ = SettingsView.__qualname__ = (
+        f"{serializer.__name__.removesuffix('Serializer')}View"
     )
-    view.get = schema(view.get)
-    view.put = schema(view.put)
-    return view
+    return SettingsView
 
 
 ClinicSettingsView = _settings_view(
@@ -292,7 +302,9 @@ class StaffUserViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         user = self.get_object()
         data = StaffUserUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        user = services.user_update(user=user, data=dict(data.validated_data))
+        user = services.user_update(
+            user=user, data=dict(data.validated_data), by_session=request.user.auth_session
+        )
         return Response(self._fresh(user))
 
     @extend_schema(request=None, responses={200: StaffUserSerializer})

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from intake.models import IntakeFormTemplate, IntakeSubmission, IntakeToken
+from intake.services import submission_regenerate_summary
 
 
 @admin.register(IntakeFormTemplate)
@@ -29,6 +30,13 @@ class IntakeSubmissionAdmin(admin.ModelAdmin):
     raw_id_fields = ["clinic", "template", "appointment", "patient"]
     readonly_fields = ["ai_summary_generated_at", "ai_summary_error", "submitted_at", "created_at"]
     date_hierarchy = "submitted_at"
+    actions = ["regenerate_summary"]
+
+    @admin.action(description="Regenerate the AI summary")
+    def regenerate_summary(self, request, queryset):
+        for submission in queryset:
+            submission_regenerate_summary(submission=submission)
+        self.message_user(request, f"Queued {queryset.count()} summaries.")
 
 
 @admin.register(IntakeToken)

@@ -35,20 +35,26 @@ def _appointment_data(appointment: Appointment) -> dict:
     }
 
 
-def _day_counts(appointment: Appointment) -> dict:
-    return clinic_day_counts(clinic_id=appointment.clinic_id, day=appointment.scheduled_date)
+def _staff_groups(appointment: Appointment, previous_doctor_id=None) -> list[str]:
+    groups = [
+        events.admins_group(appointment.clinic_id),
+        events.doctor_group(appointment.doctor_id),
+    ]
+    if previous_doctor_id is not None and previous_doctor_id != appointment.doctor_id:
+        groups.append(events.doctor_group(previous_doctor_id))  # the visit left their day
+    return groups
 
 
-def _staff_groups(appointment: Appointment) -> list[str]:
-    return [events.admins_group(appointment.clinic_id), events.doctor_group(appointment.doctor_id)]
-
-
-def _to_owners(appointment: Appointment) -> None:
-    events.broadcast(
-        [events.owners_group(appointment.clinic_id)],
-        events.METRICS_UPDATED,
-        _day_counts(appointment),
-    )
+def _to_owners(appointment: Appointment, previous_date=None) -> None:
+    days = [appointment.scheduled_date]
+    if previous_date is not None and previous_date != appointment.scheduled_date:
+        days.append(previous_date)
+    for day in days:
+        events.broadcast(
+            [events.owners_group(appointment.clinic_id)],
+            events.METRICS_UPDATED,
+            clinic_day_counts(clinic_id=appointment.clinic_id, day=day),
+        )
 
 
 def appointment_created(appointment: Appointment) -> None:
@@ -62,14 +68,17 @@ def appointment_created(appointment: Appointment) -> None:
     _to_owners(appointment)
 
 
-def appointment_updated(appointment: Appointment) -> None:
+def appointment_updated(
+    appointment: Appointment, *, previous_doctor_id=None, previous_date=None
+) -> None:
+    """A change; after a reschedule the doctor and day it left hear of it too."""
     if appointment.clinic.settings.notify_via_app:
         events.broadcast(
-            _staff_groups(appointment),
+            _staff_groups(appointment, previous_doctor_id),
             events.APPOINTMENT_UPDATED,
             {"appointment": _appointment_data(appointment)},
         )
-    _to_owners(appointment)
+    _to_owners(appointment, previous_date)
 
 
 def appointment_cancelled(appointment: Appointment, *, reason: str, note: str) -> None:

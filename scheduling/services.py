@@ -273,6 +273,7 @@ def appointment_reschedule(
     overlap = _claim_time(
         doctor=doctor, starts_at=starts_at, ends_at=ends_at, force=force, exclude=appointment
     )
+    previous_doctor_id, previous_date = appointment.doctor_id, appointment.scheduled_date
     appointment.doctor = doctor
     appointment.scheduled_date = new_date
     appointment.start_time = new_time
@@ -284,7 +285,9 @@ def appointment_reschedule(
     _save(appointment)
     doctor_patient_link(doctor=doctor, patient=appointment.patient, visit_at=starts_at)
     intake_links_follow(appointment=appointment)
-    live.appointment_updated(appointment)
+    live.appointment_updated(
+        appointment, previous_doctor_id=previous_doctor_id, previous_date=previous_date
+    )
     return appointment
 
 

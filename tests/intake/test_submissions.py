@@ -273,3 +273,32 @@ def test_list_query_count_does_not_grow_with_rows(
 
     assert response.status_code == 200
     assert len(response.json()["results"]) == count
+
+
+def test_admin_console_regenerates_a_failed_summary(
+    client, admin, django_capture_on_commit_callbacks
+):
+    """The ops console shows failed summaries and can queue them again."""
+    from accounts.models import User
+    from intake.models import IntakeSubmission
+    from tests.factories import IntakeSubmissionFactory
+
+    submission = IntakeSubmissionFactory(
+        appointment__doctor__clinic=admin.clinic,
+        ai_summary_status=IntakeSubmission.SummaryStatus.FAILED,
+        ai_summary_error="OpenAI timed out.",
+    )
+    client.force_login(
+        User.objects.create_superuser("ops@clinicflow.test", "an-operator-passphrase")
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/intake/intakesubmission/",
+            {"action": "regenerate_summary", "_selected_action": [str(submission.pk)]},
+        )
+
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert submission.ai_summary_status == IntakeSubmission.SummaryStatus.READY
+    assert submission.ai_summary_error == ""

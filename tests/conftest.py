@@ -36,7 +36,9 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(autouse=True)
 def _isolation(settings):
-    """Each test starts with an empty cache (throttles) and plain static storage."""
+    """Each test starts with an empty cache (throttles) and plain static storage, and
+    runs background jobs in-process after commit (tests/test_jobs.py covers RQ)."""
+    settings.JOBS_INLINE = True
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -45,10 +45,13 @@ def test_inline_job_failure_is_logged_not_raised(db, django_capture_on_commit_ca
 
 
 def test_work_that_rolls_back_queues_nothing(db, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with contextlib.suppress(RuntimeError), transaction.atomic():
-            enqueue(record_call, "rolled back")
-            raise RuntimeError("the service failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        contextlib.suppress(RuntimeError),
+        transaction.atomic(),
+    ):
+        enqueue(record_call, "rolled back")
+        raise RuntimeError("the service failed")
 
     assert callbacks == []
     assert calls == []

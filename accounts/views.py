@@ -154,7 +154,7 @@ class DoctorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         user_id = values.pop("user_id", None)
         user = None
         if user_id is not None:
-            user = get_object_or_404(User, pk=user_id, clinic_id=request.user.clinic_id)
+            user = get_object_or_404(selectors.user_list(user=request.user), pk=user_id)
         doctor = services.doctor_create(clinic=request.user.clinic, data=values, user=user)
         return Response(
             DoctorSerializer(self.get_queryset().get(pk=doctor.pk)).data,

@@ -17,3 +17,21 @@ class ChoiceListField(serializers.CharField):
         if unknown:
             raise serializers.ValidationError(f"Unknown value: {', '.join(unknown)}.")
         return values
+
+
+class ScopedInputSerializer(serializers.Serializer):
+    """An input serializer whose id fields accept only what the caller may see.
+
+    ``scoped_querysets(user)`` maps field names to the selector querysets of the
+    caller's scope, so an id outside it reads as unknown (400), like a typo. Without
+    a user (schema generation) the fields accept nothing.
+    """
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            for name, queryset in self.scoped_querysets(user).items():
+                self.fields[name].queryset = queryset
+
+    def scoped_querysets(self, user) -> dict:
+        return {}

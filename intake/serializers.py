@@ -1,7 +1,9 @@
 from rest_framework import serializers
 
+from clinicflow.fields import ScopedInputSerializer
 from intake.forms import check_field_definitions
 from intake.models import IntakeFormTemplate, IntakeSubmission
+from intake.selectors import template_list
 from scheduling.serializers import DoctorRefSerializer, PatientRefSerializer
 
 
@@ -51,7 +53,7 @@ class TemplateInputSerializer(serializers.Serializer):
         return clean
 
 
-class SendIntakeInputSerializer(serializers.Serializer):
+class SendIntakeInputSerializer(ScopedInputSerializer):
     template_id = serializers.PrimaryKeyRelatedField(
         queryset=IntakeFormTemplate.objects.none(),
         source="template",
@@ -61,9 +63,8 @@ class SendIntakeInputSerializer(serializers.Serializer):
         },
     )
 
-    def __init__(self, *args, clinic=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["template_id"].queryset = IntakeFormTemplate.objects.filter(clinic=clinic)
+    def scoped_querysets(self, user) -> dict:
+        return {"template_id": template_list(user=user)}
 
 
 class SendIntakeOutputSerializer(serializers.Serializer):

@@ -111,7 +111,7 @@ class SendIntakeView(APIView):
     )
     def post(self, request, pk):
         appointment = get_object_or_404(appointment_list(user=request.user), pk=pk)
-        data = SendIntakeInputSerializer(data=request.data, clinic=request.user.clinic)
+        data = SendIntakeInputSerializer(data=request.data, user=request.user)
         data.is_valid(raise_exception=True)
         url, token = services.intake_send(
             appointment=appointment, template=data.validated_data["template"], by=request.user

@@ -1,9 +1,11 @@
 from rest_framework import serializers
 
-from clinicflow.fields import ChoiceListField
+from clinicflow.fields import ChoiceListField, ScopedInputSerializer
 from notes.models import DoctorNote, FollowUp
 from patients.models import Patient
+from patients.selectors import patient_list
 from scheduling.models import Appointment
+from scheduling.selectors import appointment_list
 from scheduling.serializers import DoctorRefSerializer, PatientRefSerializer
 
 
@@ -32,17 +34,18 @@ def _ref(model, label, **kwargs):
     )
 
 
-class NoteInputSerializer(serializers.Serializer):
+class NoteInputSerializer(ScopedInputSerializer):
     patient_id = _ref(Patient, "patient", source="patient")
     appointment_id = _ref(
         Appointment, "appointment", source="appointment", required=False, allow_null=True
     )
     content = serializers.CharField(max_length=10_000)
 
-    def __init__(self, *args, clinic=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["patient_id"].queryset = Patient.objects.filter(clinic=clinic)
-        self.fields["appointment_id"].queryset = Appointment.objects.filter(clinic=clinic)
+    def scoped_querysets(self, user) -> dict:
+        return {
+            "patient_id": patient_list(user=user),
+            "appointment_id": appointment_list(user=user),
+        }
 
 
 class NoteUpdateInputSerializer(NoteInputSerializer):
@@ -89,7 +92,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
         }
 
 
-class FollowUpInputSerializer(serializers.Serializer):
+class FollowUpInputSerializer(ScopedInputSerializer):
     patient_id = _ref(Patient, "patient", source="patient")
     appointment_id = _ref(
         Appointment, "appointment", source="appointment", required=False, allow_null=True
@@ -97,13 +100,14 @@ class FollowUpInputSerializer(serializers.Serializer):
     scheduled_date = serializers.DateField(help_text="When the patient should be seen again.")
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
-    def __init__(self, *args, clinic=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["patient_id"].queryset = Patient.objects.filter(clinic=clinic)
-        self.fields["appointment_id"].queryset = Appointment.objects.filter(clinic=clinic)
+    def scoped_querysets(self, user) -> dict:
+        return {
+            "patient_id": patient_list(user=user),
+            "appointment_id": appointment_list(user=user),
+        }
 
 
-class FollowUpUpdateInputSerializer(serializers.Serializer):
+class FollowUpUpdateInputSerializer(ScopedInputSerializer):
     scheduled_date = serializers.DateField(required=False)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=FollowUp.Status.choices, required=False)
@@ -111,9 +115,8 @@ class FollowUpUpdateInputSerializer(serializers.Serializer):
         Appointment, "appointment", source="follow_up_appointment", required=False, allow_null=True
     )
 
-    def __init__(self, *args, clinic=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["follow_up_appointment_id"].queryset = Appointment.objects.filter(clinic=clinic)
+    def scoped_querysets(self, user) -> dict:
+        return {"follow_up_appointment_id": appointment_list(user=user)}
 
 
 class FollowUpQuerySerializer(serializers.Serializer):

@@ -32,7 +32,7 @@ class NoteViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=NoteInputSerializer, responses={201: NoteSerializer})
     def create(self, request):
-        data = NoteInputSerializer(data=request.data, clinic=request.user.clinic)
+        data = NoteInputSerializer(data=request.data, user=request.user)
         data.is_valid(raise_exception=True)
         note = services.note_create(doctor=request.user.doctor, **data.validated_data)
         return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
@@ -41,9 +41,7 @@ class NoteViewSet(viewsets.GenericViewSet):
     def update(self, request, pk=None):
         """Partial: content and/or the linked visit."""
         note = self.get_object()
-        data = NoteUpdateInputSerializer(
-            data=request.data, partial=True, clinic=request.user.clinic
-        )
+        data = NoteUpdateInputSerializer(data=request.data, partial=True, user=request.user)
         data.is_valid(raise_exception=True)
         note = services.note_update(note=note, data=data.validated_data)
         return Response(NoteSerializer(note).data)
@@ -112,7 +110,7 @@ class FollowUpViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=FollowUpInputSerializer, responses={201: FollowUpSerializer})
     def create(self, request):
-        data = FollowUpInputSerializer(data=request.data, clinic=request.user.clinic)
+        data = FollowUpInputSerializer(data=request.data, user=request.user)
         data.is_valid(raise_exception=True)
         follow_up = services.follow_up_create(
             by=request.user, doctor=request.user.doctor, **data.validated_data
@@ -123,9 +121,7 @@ class FollowUpViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def update(self, request, pk=None):
         """Partial. Doctors: date, note, status of their own. Admins: status ``scheduled``."""
         follow_up = self.get_object()
-        data = FollowUpUpdateInputSerializer(
-            data=request.data, partial=True, clinic=request.user.clinic
-        )
+        data = FollowUpUpdateInputSerializer(data=request.data, partial=True, user=request.user)
         data.is_valid(raise_exception=True)
         follow_up = services.follow_up_update(
             follow_up=follow_up, by=request.user, data=data.validated_data

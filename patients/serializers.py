@@ -2,7 +2,9 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.models import Doctor
+from accounts.selectors import doctor_list
 from accounts.serializers import DoctorBriefSerializer
+from clinicflow.fields import ScopedInputSerializer
 from patients.models import AIInteraction, Patient
 
 # Digits with the usual separators, and at least seven digits.
@@ -67,7 +69,7 @@ class FlagsField(serializers.JSONField):
         return data
 
 
-class PatientInputSerializer(serializers.Serializer):
+class PatientInputSerializer(ScopedInputSerializer):
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
     email = serializers.EmailField(max_length=255, required=False, allow_blank=True)
@@ -89,9 +91,8 @@ class PatientInputSerializer(serializers.Serializer):
     contact_preferences = ContactPreferencesField(required=False)
     flags = FlagsField(required=False)
 
-    def __init__(self, *args, clinic=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["primary_doctor_id"].queryset = Doctor.objects.filter(clinic=clinic)
+    def scoped_querysets(self, user) -> dict:
+        return {"primary_doctor_id": doctor_list(user=user)}
 
     def validate_email(self, value):
         return value.lower()

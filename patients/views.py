@@ -48,7 +48,7 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(request=PatientInputSerializer, responses={201: PatientSerializer})
     def create(self, request):
-        data = PatientInputSerializer(data=request.data, clinic=request.user.clinic)
+        data = PatientInputSerializer(data=request.data, user=request.user)
         data.is_valid(raise_exception=True)
         patient = services.patient_create(clinic=request.user.clinic, data=data.validated_data)
         return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
@@ -57,7 +57,7 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def update(self, request, pk=None):
         """Partial: only the keys sent change."""
         patient = self.get_object()
-        data = PatientInputSerializer(data=request.data, partial=True, clinic=request.user.clinic)
+        data = PatientInputSerializer(data=request.data, partial=True, user=request.user)
         data.is_valid(raise_exception=True)
         patient = services.patient_update(patient=patient, data=data.validated_data)
         return Response(PatientSerializer(patient).data)

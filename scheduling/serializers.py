@@ -1,9 +1,12 @@
 from rest_framework import serializers
 
 from accounts.models import Doctor, VisitType
-from clinicflow.fields import ChoiceListField
+from accounts.selectors import doctor_list
+from clinicflow.fields import ChoiceListField, ScopedInputSerializer
 from notes.models import FollowUp
+from notes.selectors import follow_up_list
 from patients.models import Patient
+from patients.selectors import patient_list
 from scheduling.models import Appointment, AppointmentStatus, Cancellation, IntakeStatus
 
 HHMM = {"format": "%H:%M", "input_formats": ["%H:%M", "%H:%M:%S"]}
@@ -63,7 +66,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
         ]
 
 
-class BookInputSerializer(serializers.Serializer):
+class BookInputSerializer(ScopedInputSerializer):
     doctor_id = serializers.PrimaryKeyRelatedField(
         queryset=Doctor.objects.none(),
         source="doctor",
@@ -108,16 +111,15 @@ class BookInputSerializer(serializers.Serializer):
         },
     )
 
-    def __init__(self, *args, clinic=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["follow_up_id"].queryset = FollowUp.objects.filter(clinic=clinic)
-        self.fields["doctor_id"].queryset = Doctor.objects.filter(clinic=clinic).select_related(
-            "settings", "clinic__settings"
-        )
-        self.fields["patient_id"].queryset = Patient.objects.filter(clinic=clinic)
+    def scoped_querysets(self, user) -> dict:
+        return {
+            "doctor_id": doctor_list(user=user).select_related("clinic__settings"),
+            "patient_id": patient_list(user=user),
+            "follow_up_id": follow_up_list(user=user),
+        }
 
 
-class RescheduleInputSerializer(serializers.Serializer):
+class RescheduleInputSerializer(ScopedInputSerializer):
     new_date = serializers.DateField()
     new_time = serializers.TimeField(**HHMM)
     new_doctor_id = serializers.PrimaryKeyRelatedField(
@@ -130,11 +132,8 @@ class RescheduleInputSerializer(serializers.Serializer):
     duration = serializers.ChoiceField(choices=Doctor.VisitLength.choices, required=False)
     force = serializers.BooleanField(default=False)
 
-    def __init__(self, *args, clinic=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["new_doctor_id"].queryset = Doctor.objects.filter(clinic=clinic).select_related(
-            "settings", "clinic__settings"
-        )
+    def scoped_querysets(self, user) -> dict:
+        return {"new_doctor_id": doctor_list(user=user).select_related("clinic__settings")}
 
 
 class CancelInputSerializer(serializers.Serializer):

@@ -68,7 +68,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(request=BookInputSerializer, responses={201: AppointmentSerializer})
     def create(self, request):
-        data = BookInputSerializer(data=request.data, clinic=request.user.clinic)
+        data = BookInputSerializer(data=request.data, user=request.user)
         data.is_valid(raise_exception=True)
         appointment = services.appointment_book(by=request.user, **data.validated_data)
         return self._respond(appointment, status.HTTP_201_CREATED)
@@ -111,7 +111,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def reschedule(self, request, pk=None):
         appointment = self.get_object()
-        data = RescheduleInputSerializer(data=request.data, clinic=request.user.clinic)
+        data = RescheduleInputSerializer(data=request.data, user=request.user)
         data.is_valid(raise_exception=True)
         appointment = services.appointment_reschedule(
             appointment=appointment, by=request.user, **data.validated_data

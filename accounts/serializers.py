@@ -147,8 +147,13 @@ class DoctorPreferencesInputSerializer(serializers.Serializer):
         help_text="Overrides the clinic's hours; null = the clinic's.",
     )
     allows_virtual_visits = serializers.BooleanField(required=False)
-    allows_walkins = serializers.BooleanField(required=False, source="allow_walk_ins")
-    ai_calls_enabled = serializers.BooleanField(required=False)
+    allows_walkins = serializers.BooleanField(
+        required=False, source="allow_walk_ins", help_text="Takes walk-in bookings."
+    )
+    ai_calls_enabled = serializers.BooleanField(
+        required=False,
+        help_text="Stored for the frontend: the voice AI that would call has no backend yet.",
+    )
     supported_visit_types = serializers.MultipleChoiceField(
         choices=VisitType.choices, required=False
     )
@@ -299,7 +304,9 @@ class SchedulingSettingsSerializer(_RulesSerializer):
     allow_overlapping = serializers.BooleanField(
         help_text="Bookings may overlap another of the same doctor without force."
     )
-    allow_walk_ins = serializers.BooleanField(help_text=FRONTEND_ONLY + " (walk-in booking UI)")
+    allow_walk_ins = serializers.BooleanField(
+        help_text="Walk-in bookings (walk_in: true) are taken, where the doctor takes them too."
+    )
     require_provider = serializers.BooleanField(
         help_text=FRONTEND_ONLY + " Every appointment has a doctor in this version."
     )

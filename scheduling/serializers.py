@@ -77,8 +77,13 @@ class BookInputSerializer(ScopedInputSerializer):
         source="patient",
         error_messages={"does_not_exist": "Unknown patient.", "incorrect_type": "Unknown patient."},
     )
-    scheduled_date = serializers.DateField()
-    start_time = serializers.TimeField(**HHMM)
+    scheduled_date = serializers.DateField(required=False, help_text="Required unless walk_in.")
+    start_time = serializers.TimeField(**HHMM, required=False, help_text="Required unless walk_in.")
+    walk_in = serializers.BooleanField(
+        default=False,
+        help_text="A patient at the desk: the visit starts now and is checked in at once. "
+        "Needs the clinic's and the doctor's walk-in setting.",
+    )
     duration = serializers.ChoiceField(
         choices=Doctor.VisitLength.choices,
         required=False,
@@ -110,6 +115,13 @@ class BookInputSerializer(ScopedInputSerializer):
             "incorrect_type": "Unknown follow-up.",
         },
     )
+
+    def validate(self, attrs):
+        if not attrs["walk_in"]:
+            missing = [f for f in ("scheduled_date", "start_time") if f not in attrs]
+            if missing:
+                raise serializers.ValidationError({f: ["This field is required."] for f in missing})
+        return attrs
 
     def scoped_querysets(self, user) -> dict:
         return {

@@ -19,7 +19,14 @@ from notes.services import follow_up_book, follow_ups_after_visit
 from patients.models import Patient
 from patients.services import doctor_patient_link
 from scheduling import events as live
-from scheduling.clock import aware_to_wall, clinic_today, clinic_zone, wall_to_aware, weekday_name
+from scheduling.clock import (
+    aware_to_wall,
+    clinic_now,
+    clinic_today,
+    clinic_zone,
+    wall_to_aware,
+    weekday_name,
+)
 from scheduling.errors import BookingRefused, SlotConflict
 from scheduling.models import (
     LIVE_STATUSES,
@@ -64,6 +71,7 @@ def _check_bookable(
     end_day: date,
     end_time: time,
     starts_at: datetime,
+    walk_in: bool = False,
 ) -> None:
     if not doctor.is_active:
         raise BookingRefused(f"{doctor.name} is not taking appointments.", code="doctor_inactive")
@@ -84,7 +92,7 @@ def _check_bookable(
             code="outside_hours",
             extra={"working_hours": {"start": f"{hours.start:%H:%M}", "end": f"{hours.end:%H:%M}"}},
         )
-    if starts_at <= timezone.now():
+    if not walk_in and starts_at <= timezone.now():
         raise BookingRefused("That time has already passed.", code="in_past")
 
 
@@ -172,9 +180,10 @@ def appointment_book(
     by: User,
     doctor: Doctor,
     patient: Patient,
-    scheduled_date: date,
-    start_time: time,
     visit_type: str,
+    scheduled_date: date | None = None,
+    start_time: time | None = None,
+    walk_in: bool = False,
     duration: int | None = None,
     visit_category: str | None = None,
     visit_reason: str = "",
@@ -183,10 +192,19 @@ def appointment_book(
     follow_up: FollowUp | None = None,
 ) -> Appointment:
     """Books ``patient`` with ``doctor``; the doctor-patient link is made or widened,
-    and a follow-up it fulfils is marked scheduled, all in one transaction."""
+    and a follow-up it fulfils is marked scheduled, all in one transaction.
+
+    A walk-in starts now (clinic time, to the minute) and is checked in at once."""
     if doctor.clinic_id != by.clinic_id or patient.clinic_id != by.clinic_id:
         raise BookingRefused("Doctor and patient must belong to your clinic.", code="wrong_clinic")
     rules = doctor.clinic.settings
+    if walk_in:
+        if not (rules.allow_walk_ins and doctor.settings.allow_walk_ins):
+            raise BookingRefused(
+                "This clinic or doctor does not take walk-ins.", code="walk_ins_disabled"
+            )
+        now = clinic_now(doctor.clinic)
+        scheduled_date, start_time = now.date(), now.time().replace(second=0, microsecond=0)
     duration = duration or doctor.default_visit_length
     starts_at, ends_at, end_day, end_time = _visit_span(
         doctor=doctor, day=scheduled_date, start=start_time, duration=duration
@@ -199,6 +217,7 @@ def appointment_book(
         end_day=end_day,
         end_time=end_time,
         starts_at=starts_at,
+        walk_in=walk_in,
     )
     intake_path = _default_intake_path(rules, intake_path)
     overlap = _claim_time(doctor=doctor, starts_at=starts_at, ends_at=ends_at, force=force)
@@ -229,6 +248,10 @@ def appointment_book(
         overlap_allowed=overlap,
         created_by=by,
     )
+    if walk_in:
+        appointment.status = S.ARRIVED
+        appointment.arrived = True
+        appointment.arrived_at = timezone.now()
     _save(appointment, force_insert=True)
     doctor_patient_link(doctor=doctor, patient=patient, visit_at=starts_at)
     if follow_up is not None:

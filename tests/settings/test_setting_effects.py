@@ -420,7 +420,7 @@ FRONTEND_ONLY = {
         "default_dashboard_view": "patients",
         "auto_refresh_interval": 120,
     },
-    "scheduling": {"allow_walk_ins": False, "require_provider": False},
+    "scheduling": {"require_provider": False},
 }
 
 
@@ -470,3 +470,41 @@ def test_the_schema_says_which_settings_are_only_stored_for_the_frontend(schema,
         key: properties.get(key, {}).get("description", "") for key in FRONTEND_ONLY[group]
     }
     assert all("Stored for the frontend" in text for text in described.values()), described
+
+
+# allow_walk_ins (clinic) and allows_walkins (doctor) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("clinic_allows", "doctor_allows", "status"),
+    [(True, True, 201), (False, True, 400), (True, False, 400)],
+)
+def test_walk_ins_need_the_clinic_and_the_doctor_to_take_them(
+    api, admin, doctor, patient, freeze, clinic_allows, doctor_allows, status
+):
+    freeze(MONDAY, "10:07")
+    client = api(admin)
+    put_settings(client, "scheduling", allow_walk_ins=clinic_allows)
+    doctor.doctor.settings.allow_walk_ins = doctor_allows
+    doctor.doctor.settings.save()
+
+    response = book(
+        client, doctor.doctor, patient, walk_in=True, scheduled_date=..., start_time=...
+    )
+
+    assert response.status_code == status, response.content
+    if status == 201:
+        body = response.json()
+        assert body["scheduled_date"] == MONDAY.isoformat()
+        assert body["start_time"] == "10:07"
+        assert body["status"] == "arrived"
+        assert body["arrived"] is True
+    else:
+        assert response.json()["code"] == "walk_ins_disabled"
+
+
+def test_a_booking_that_is_not_a_walk_in_needs_its_date_and_time(api, admin, doctor, patient):
+    response = book(api(admin), doctor.doctor, patient, scheduled_date=..., start_time=...)
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"scheduled_date", "start_time"}

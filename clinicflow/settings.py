@@ -234,6 +234,7 @@ SPECTACULAR_SETTINGS = {
         "AppointmentStatusEnum": "scheduling.models.AppointmentStatus",
         "FollowUpStatusEnum": "notes.models.FollowUp.Status",
         "SummaryStatusEnum": "intake.models.IntakeSubmission.SummaryStatus",
+        "IntakeStatusEnum": "scheduling.models.IntakeStatus",
     },
 }
 

@@ -353,3 +353,78 @@ class AppointmentQuerySerializer(serializers.Serializer):
             "statuses": data.get("status"),
             "intake_statuses": data.get("intake_status"),
         }
+
+
+# The appointment drawer and the doctor's preparation view ------------------------------
+
+
+class DetailPatientSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="full_name")
+
+    class Meta:
+        model = Patient
+        fields = ["id", "name", "email", "phone", "date_of_birth", "flags", "contact_preferences"]
+
+
+class DetailDoctorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Doctor
+        fields = ["id", "name", "specialty"]
+
+
+class IntakeBriefSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=IntakeStatus.choices)
+    submission_id = serializers.UUIDField(allow_null=True)
+    ai_summary = serializers.CharField(allow_null=True)
+    ai_summary_status = serializers.CharField(allow_null=True)
+
+
+class HistorySerializer(serializers.Serializer):
+    previous_visits = VisitSerializer(many=True, help_text="Newest first; a doctor's own only.")
+    cancellation_count = serializers.IntegerField()
+    no_show_count = serializers.IntegerField()
+
+
+class AppointmentDetailSerializer(serializers.Serializer):
+    appointment = AppointmentSerializer()
+    patient = DetailPatientSerializer()
+    doctor = DetailDoctorSerializer()
+    intake = IntakeBriefSerializer()
+    history = HistorySerializer()
+
+
+class PreparationPatientSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="full_name")
+
+    class Meta:
+        model = Patient
+        fields = ["id", "name", "date_of_birth", "flags"]
+
+
+class PreparationAppointmentSerializer(serializers.ModelSerializer):
+    date = serializers.DateField(source="scheduled_date")
+    time = serializers.TimeField(source="start_time", format="%H:%M")
+    end_time = serializers.TimeField(format="%H:%M")
+    reason = serializers.CharField(source="visit_reason")
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "date",
+            "time",
+            "end_time",
+            "status",
+            "visit_type",
+            "visit_category",
+            "reason",
+        ]
+
+
+class PreparationSerializer(serializers.Serializer):
+    patient = PreparationPatientSerializer()
+    appointment = PreparationAppointmentSerializer()
+    intake_summary = serializers.CharField(allow_null=True)
+    intake_summary_status = serializers.CharField(allow_null=True)
+    intake_complete = serializers.BooleanField()
+    previous_visits = VisitSerializer(many=True, help_text="With this doctor, newest first.")

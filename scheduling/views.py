@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,8 +9,9 @@ from accounts.permissions import ADMIN, ADMIN_OR_DOCTOR, DOCTOR, HasRole
 from accounts.selectors import doctor_list
 from scheduling import selectors, services
 from scheduling.clock import clinic_today
-from scheduling.models import Appointment, AppointmentStatus
+from scheduling.models import Appointment, AppointmentStatus, IntakeStatus
 from scheduling.serializers import (
+    AppointmentDetailSerializer,
     AppointmentQuerySerializer,
     AppointmentSerializer,
     AppointmentUpdateInputSerializer,
@@ -20,9 +21,9 @@ from scheduling.serializers import (
     CancelInputSerializer,
     DayQuerySerializer,
     MyScheduleSerializer,
+    PreparationSerializer,
     RescheduleInputSerializer,
     ScheduleGridSerializer,
-    VisitSerializer,
 )
 
 S = AppointmentStatus
@@ -137,102 +138,55 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         )
         return self._respond(appointment)
 
-    @extend_schema(
-        responses={
-            200: inline_serializer(
-                "AppointmentDetail",
-                {
-                    "appointment": AppointmentSerializer(),
-                    "patient": serializers.DictField(),
-                    "doctor": serializers.DictField(),
-                    "intake": serializers.DictField(),
-                    "history": serializers.DictField(),
-                },
-            )
-        }
-    )
+    @extend_schema(responses={200: AppointmentDetailSerializer})
     @action(detail=True, methods=["get"], url_path="detail")
     def full_detail(self, request, pk=None):
         """Everything the appointment drawer shows; a doctor's history is their own."""
         appointment = self.get_object()
-        patient = appointment.patient
         submission = selectors.latest_intake_submission(appointment=appointment)
-        visits = selectors.previous_visits(user=request.user, appointment=appointment)
         return Response(
-            {
-                "appointment": AppointmentSerializer(appointment).data,
-                "patient": {
-                    "id": str(patient.id),
-                    "name": patient.full_name,
-                    "email": patient.email,
-                    "phone": patient.phone,
-                    "date_of_birth": patient.date_of_birth,
-                    "flags": patient.flags,
-                    "contact_preferences": patient.contact_preferences,
-                },
-                "doctor": {
-                    "id": str(appointment.doctor.id),
-                    "name": appointment.doctor.name,
-                    "specialty": appointment.doctor.specialty,
-                },
-                "intake": {
-                    "status": appointment.intake_status,
-                    "submission_id": str(submission.id) if submission else None,
-                    "ai_summary": submission.ai_summary if submission else None,
-                    "ai_summary_status": submission.ai_summary_status if submission else None,
-                },
-                "history": {
-                    "previous_visits": VisitSerializer(visits, many=True).data,
-                    **selectors.cancellation_counts(user=request.user, patient=patient),
-                },
-            }
+            AppointmentDetailSerializer(
+                {
+                    "appointment": appointment,
+                    "patient": appointment.patient,
+                    "doctor": appointment.doctor,
+                    "intake": {
+                        "status": appointment.intake_status,
+                        "submission_id": submission.id if submission else None,
+                        "ai_summary": submission.ai_summary if submission else None,
+                        "ai_summary_status": submission.ai_summary_status if submission else None,
+                    },
+                    "history": {
+                        "previous_visits": selectors.previous_visits(
+                            user=request.user, appointment=appointment
+                        ),
+                        **selectors.cancellation_counts(
+                            user=request.user, patient=appointment.patient
+                        ),
+                    },
+                }
+            ).data
         )
 
-    @extend_schema(
-        responses={
-            200: inline_serializer(
-                "AppointmentPreparation",
-                {
-                    "patient": serializers.DictField(),
-                    "appointment": serializers.DictField(),
-                    "intake_summary": serializers.CharField(allow_null=True),
-                    "intake_summary_status": serializers.CharField(allow_null=True),
-                    "intake_complete": serializers.BooleanField(),
-                    "previous_visits": VisitSerializer(many=True),
-                },
-            )
-        }
-    )
+    @extend_schema(responses={200: PreparationSerializer})
     @action(detail=True, methods=["get"])
     def preparation(self, request, pk=None):
         """A doctor's pre-visit view: who, why, the intake summary, past visits with them."""
         appointment = self.get_object()
-        patient = appointment.patient
         submission = selectors.latest_intake_submission(appointment=appointment)
-        visits = selectors.previous_visits(user=request.user, appointment=appointment)
         return Response(
-            {
-                "patient": {
-                    "id": str(patient.id),
-                    "name": patient.full_name,
-                    "date_of_birth": patient.date_of_birth,
-                    "flags": patient.flags,
-                },
-                "appointment": {
-                    "id": str(appointment.id),
-                    "date": appointment.scheduled_date,
-                    "time": f"{appointment.start_time:%H:%M}",
-                    "end_time": f"{appointment.end_time:%H:%M}",
-                    "status": appointment.status,
-                    "visit_type": appointment.visit_type,
-                    "visit_category": appointment.visit_category,
-                    "reason": appointment.visit_reason,
-                },
-                "intake_summary": submission.ai_summary if submission else None,
-                "intake_summary_status": submission.ai_summary_status if submission else None,
-                "intake_complete": appointment.intake_status == "completed",
-                "previous_visits": VisitSerializer(visits, many=True).data,
-            }
+            PreparationSerializer(
+                {
+                    "patient": appointment.patient,
+                    "appointment": appointment,
+                    "intake_summary": submission.ai_summary if submission else None,
+                    "intake_summary_status": submission.ai_summary_status if submission else None,
+                    "intake_complete": appointment.intake_status == IntakeStatus.COMPLETED,
+                    "previous_visits": selectors.previous_visits(
+                        user=request.user, appointment=appointment
+                    ),
+                }
+            ).data
         )
 
 

@@ -8,12 +8,6 @@ DEFAULT_METRICS_DAYS = 30
 MAX_METRICS_DAYS = 366
 
 
-class DayQuerySerializer(serializers.Serializer):
-    date = serializers.DateField(
-        required=False, help_text="YYYY-MM-DD; today in the clinic by default."
-    )
-
-
 class NeedsAttentionQuerySerializer(serializers.Serializer):
     days = serializers.IntegerField(
         required=False, default=7, min_value=0, max_value=60, help_text="How far ahead to look."

@@ -4,11 +4,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import ADMIN, ADMIN_OR_OWNER, DOCTOR, HasRole
+from clinicflow.fields import query_params
 from dashboard import selectors
 from dashboard.serializers import (
     AdminSummarySerializer,
     CancellationsQuerySerializer,
-    DayQuerySerializer,
     DoctorSummarySerializer,
     MetricsQuerySerializer,
     MetricsSerializer,
@@ -16,17 +16,7 @@ from dashboard.serializers import (
 )
 from scheduling.clock import clinic_today
 from scheduling.models import Cancellation
-from scheduling.serializers import CancellationSerializer
-
-
-def _query(serializer_class, request) -> dict:
-    query = serializer_class(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    return query.validated_data
-
-
-def _day(request):
-    return _query(DayQuerySerializer, request).get("date") or clinic_today(request.user.clinic)
+from scheduling.serializers import CancellationSerializer, DayQuerySerializer, requested_day
 
 
 class AdminSummaryView(APIView):
@@ -37,7 +27,7 @@ class AdminSummaryView(APIView):
 
     @extend_schema(parameters=[DayQuerySerializer], responses={200: AdminSummarySerializer})
     def get(self, request):
-        return Response(selectors.admin_summary(user=request.user, day=_day(request)))
+        return Response(selectors.admin_summary(user=request.user, day=requested_day(request)))
 
 
 class NeedsAttentionView(APIView):
@@ -64,7 +54,7 @@ class NeedsAttentionView(APIView):
         },
     )
     def get(self, request):
-        days = _query(NeedsAttentionQuerySerializer, request)["days"]
+        days = query_params(NeedsAttentionQuerySerializer, request)["days"]
         return Response(selectors.needs_attention(user=request.user, days=days))
 
 
@@ -78,7 +68,7 @@ class RecentCancellationsView(generics.ListAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        days = _query(CancellationsQuerySerializer, self.request)["days"]
+        days = query_params(CancellationsQuerySerializer, self.request)["days"]
         return selectors.recent_cancellations(user=self.request.user, days=days)
 
     @extend_schema(parameters=[CancellationsQuerySerializer])
@@ -94,7 +84,7 @@ class DoctorSummaryView(APIView):
 
     @extend_schema(parameters=[DayQuerySerializer], responses={200: DoctorSummarySerializer})
     def get(self, request):
-        return Response(selectors.doctor_summary(user=request.user, day=_day(request)))
+        return Response(selectors.doctor_summary(user=request.user, day=requested_day(request)))
 
 
 class DoctorTodayView(APIView):
@@ -126,7 +116,7 @@ class DoctorTodayView(APIView):
         },
     )
     def get(self, request):
-        return Response(selectors.doctor_today(user=request.user, day=_day(request)))
+        return Response(selectors.doctor_today(user=request.user, day=requested_day(request)))
 
 
 class AppointmentMetricsView(APIView):

@@ -2,11 +2,12 @@ from rest_framework import serializers
 
 from accounts.models import Doctor, VisitType
 from accounts.selectors import doctor_list
-from clinicflow.fields import ChoiceListField, ScopedInputSerializer
+from clinicflow.fields import ChoiceListField, ScopedInputSerializer, query_params
 from notes.models import FollowUp
 from notes.selectors import follow_up_list
 from patients.models import Patient
 from patients.selectors import patient_list
+from scheduling.clock import clinic_today
 from scheduling.models import Appointment, AppointmentStatus, Cancellation, IntakeStatus
 
 HHMM = {"format": "%H:%M", "input_formats": ["%H:%M", "%H:%M:%S"]}
@@ -219,6 +220,13 @@ class VisitSerializer(serializers.ModelSerializer):
 class DayQuerySerializer(serializers.Serializer):
     date = serializers.DateField(
         required=False, help_text="YYYY-MM-DD; today in the clinic by default."
+    )
+
+
+def requested_day(request):
+    """``?date=`` of a day view, else today in the caller's clinic."""
+    return query_params(DayQuerySerializer, request).get("date") or clinic_today(
+        request.user.clinic
     )
 
 

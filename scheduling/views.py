@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import ADMIN, ADMIN_OR_DOCTOR, DOCTOR, HasRole
 from accounts.selectors import doctor_list
+from clinicflow.fields import query_params
 from scheduling import selectors, services
 from scheduling.clock import clinic_today
 from scheduling.models import Appointment, AppointmentStatus, IntakeStatus
@@ -24,15 +25,10 @@ from scheduling.serializers import (
     PreparationSerializer,
     RescheduleInputSerializer,
     ScheduleGridSerializer,
+    requested_day,
 )
 
 S = AppointmentStatus
-
-
-def _query(serializer_class, request):
-    query = serializer_class(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    return query.validated_data
 
 
 class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -201,7 +197,7 @@ class ScheduleGridView(APIView):
 
     @extend_schema(parameters=[DayQuerySerializer], responses={200: ScheduleGridSerializer})
     def get(self, request):
-        day = _query(DayQuerySerializer, request).get("date") or clinic_today(request.user.clinic)
+        day = requested_day(request)
         # The selector returns the response's rows ready-made (this screen is hot);
         # ScheduleGridSerializer documents their shape.
         return Response(
@@ -217,7 +213,7 @@ class MyScheduleView(APIView):
 
     @extend_schema(parameters=[DayQuerySerializer], responses={200: MyScheduleSerializer})
     def get(self, request):
-        day = _query(DayQuerySerializer, request).get("date") or clinic_today(request.user.clinic)
+        day = requested_day(request)
         appointments = selectors.schedule_of_doctor(doctor=request.user.doctor, day=day)
         return Response(MyScheduleSerializer({"date": day, "appointments": appointments}).data)
 
@@ -230,7 +226,7 @@ class AvailableSlotsView(APIView):
 
     @extend_schema(parameters=[AvailableQuerySerializer], responses={200: AvailableSlotsSerializer})
     def get(self, request):
-        query = _query(AvailableQuerySerializer, request)
+        query = query_params(AvailableQuerySerializer, request)
         doctor = get_object_or_404(
             doctor_list(user=request.user).select_related("clinic__settings"), pk=query["doctor_id"]
         )

@@ -11,7 +11,6 @@ import asyncio
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import TokenError
 
@@ -37,12 +36,7 @@ def _authenticate(token: str):
 
 @database_sync_to_async
 def _session_live(session_id) -> bool:
-    return Session.objects.filter(
-        pk=session_id,
-        revoked_at__isnull=True,
-        expires_at__gt=timezone.now(),
-        user__is_active=True,
-    ).exists()
+    return Session.objects.live().filter(pk=session_id).exists()
 
 
 def groups_for(user) -> list[str]:

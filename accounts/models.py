@@ -210,6 +210,14 @@ class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
         return self.role == Role.OWNER
 
 
+class SessionQuerySet(models.QuerySet):
+    def live(self):
+        """Not revoked, not expired, of an active user."""
+        return self.filter(
+            revoked_at__isnull=True, expires_at__gt=timezone.now(), user__is_active=True
+        )
+
+
 class Session(UUIDModel):
     """A sign-in: one refresh chain. Access and refresh tokens carry its id.
 
@@ -226,6 +234,8 @@ class Session(UUIDModel):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         db_table = "sessions"

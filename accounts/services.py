@@ -62,11 +62,9 @@ def auth_refresh(*, refresh: str) -> tuple[str, str]:
 
     now = timezone.now()
     session = (
-        Session.objects.select_related("user")
-        .filter(pk=session_id, token=old_jti, revoked_at__isnull=True, expires_at__gt=now)
-        .first()
+        Session.objects.live().select_related("user").filter(pk=session_id, token=old_jti).first()
     )
-    if session is None or not session.user.is_active:
+    if session is None:
         raise InvalidRefreshToken()
     access, new_refresh, new_jti = issue_tokens(user=session.user, session=session)
     swapped = Session.objects.filter(pk=session.pk, token=old_jti, revoked_at__isnull=True).update(

@@ -6,7 +6,11 @@ from patients.models import Patient
 from patients.selectors import patient_list
 from scheduling.models import Appointment
 from scheduling.selectors import appointment_list
-from scheduling.serializers import DoctorRefSerializer, PatientRefSerializer
+from scheduling.serializers import (
+    AppointmentRefSerializer,
+    DoctorRefSerializer,
+    PatientRefSerializer,
+)
 
 
 class NoteSerializer(serializers.ModelSerializer):
@@ -59,7 +63,7 @@ class NoteUpdateInputSerializer(NoteInputSerializer):
 class FollowUpSerializer(serializers.ModelSerializer):
     patient = PatientRefSerializer()
     doctor = DoctorRefSerializer()
-    follow_up_appointment = serializers.SerializerMethodField()
+    follow_up_appointment = AppointmentRefSerializer(allow_null=True)
 
     class Meta:
         model = FollowUp
@@ -79,17 +83,6 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-
-    def get_follow_up_appointment(self, follow_up) -> dict | None:
-        appointment = follow_up.follow_up_appointment
-        if appointment is None:
-            return None
-        return {
-            "id": str(appointment.id),
-            "date": appointment.scheduled_date,
-            "time": f"{appointment.start_time:%H:%M}",
-            "status": appointment.status,
-        }
 
 
 class FollowUpInputSerializer(ScopedInputSerializer):

@@ -6,6 +6,7 @@ from accounts.selectors import doctor_list
 from accounts.serializers import DoctorBriefSerializer
 from clinicflow.fields import ScopedInputSerializer
 from patients.models import AIInteraction, Patient
+from scheduling.serializers import AppointmentRefSerializer
 
 # Digits with the usual separators, and at least seven digits.
 PHONE_PATTERN = r"^(?=(?:\D*\d){7})\+?[0-9 ().\-]{7,20}$"
@@ -119,7 +120,7 @@ class PatientQuerySerializer(serializers.Serializer):
 
 
 class AIInteractionSerializer(serializers.ModelSerializer):
-    linked_appointment = serializers.SerializerMethodField()
+    linked_appointment = AppointmentRefSerializer(source="appointment", allow_null=True)
 
     class Meta:
         model = AIInteraction
@@ -136,14 +137,3 @@ class AIInteractionSerializer(serializers.ModelSerializer):
             "appointment_id",
             "linked_appointment",
         ]
-
-    def get_linked_appointment(self, interaction) -> dict | None:
-        appointment = interaction.appointment
-        if appointment is None:
-            return None
-        return {
-            "id": str(appointment.id),
-            "date": appointment.scheduled_date,
-            "time": f"{appointment.start_time:%H:%M}",
-            "status": appointment.status,
-        }

@@ -27,6 +27,17 @@ class PatientRefSerializer(serializers.ModelSerializer):
         fields = ["id", "name"]
 
 
+class AppointmentRefSerializer(serializers.ModelSerializer):
+    """An appointment named from another record (a follow-up, an AI call)."""
+
+    date = serializers.DateField(source="scheduled_date")
+    time = serializers.TimeField(source="start_time", format="%H:%M")
+
+    class Meta:
+        model = Appointment
+        fields = ["id", "date", "time", "status"]
+
+
 class AppointmentSerializer(serializers.ModelSerializer):
     start_time = serializers.TimeField(format="%H:%M")
     end_time = serializers.TimeField(format="%H:%M")

@@ -55,6 +55,8 @@ class Clinic(TimestampedModel):
     timezone = models.CharField(
         max_length=50, default="America/New_York", validators=[validate_time_zone]
     )
+    # Shown to patients where a link cannot help them ("call us at ..."); optional.
+    phone = models.CharField(max_length=30, blank=True, default="")
 
     class Meta:
         db_table = "clinics"

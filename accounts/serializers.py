@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from accounts.models import WEEKDAYS, Clinic, ClinicSettings, Doctor, Role, User, VisitType
 from clinicflow.env import known_time_zones
+from clinicflow.fields import PhoneField
 
 # Shapes shared by clinic and doctor hours ----------------------------------------
 
@@ -71,6 +72,7 @@ class ClinicSerializer(serializers.ModelSerializer):
             "id",
             "name",
             "timezone",
+            "phone",
             "working_days",
             "clinic_hours",
             "slot_size",
@@ -79,9 +81,13 @@ class ClinicSerializer(serializers.ModelSerializer):
         ]
 
 
+PHONE_HELP = "Shown to patients on their intake pages so they can call; optional."
+
+
 class ClinicInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=255)
     timezone = TimeZoneField(max_length=50)
+    phone = PhoneField(required=False, allow_blank=True, help_text=PHONE_HELP)
     working_days = WorkingDaysField()
     clinic_hours = HoursSerializer()
     slot_size = serializers.ChoiceField(choices=ClinicSettings.SlotSize.choices)
@@ -254,6 +260,7 @@ class MeSerializer(serializers.Serializer):
 # Settings ------------------------------------------------------------------------------
 
 FRONTEND_ONLY = "Stored for the frontend; the backend does not act on it."
+PROFILE_KEYS = ("name", "timezone", "phone")  # on ``clinics``; the rest on ``clinic_settings``
 
 
 class ClinicProfileSettingsSerializer(serializers.Serializer):
@@ -262,6 +269,7 @@ class ClinicProfileSettingsSerializer(serializers.Serializer):
 
     name = serializers.CharField(max_length=255)
     timezone = TimeZoneField(max_length=50)
+    phone = PhoneField(allow_blank=True, help_text=PHONE_HELP)
     working_days = WorkingDaysField(help_text="Days the clinic books appointments.")
     clinic_hours = HoursSerializer(help_text="Bookable hours unless a doctor sets their own.")
     slot_size = serializers.ChoiceField(
@@ -288,7 +296,8 @@ class ClinicProfileSettingsSerializer(serializers.Serializer):
         return {
             "name": clinic.name,
             "timezone": clinic.timezone,
-            **{key: getattr(rules, key) for key in self.fields if key not in ("name", "timezone")},
+            "phone": clinic.phone,
+            **{key: getattr(rules, key) for key in self.fields if key not in PROFILE_KEYS},
             "clinic_hours": HoursSerializer().to_representation(rules.clinic_hours),
         }
 

@@ -90,7 +90,7 @@ def user_sessions_end(*, user: User, keep: Session | None = None) -> int:
 
 # Clinics ------------------------------------------------------------------------
 
-CLINIC_PROFILE_FIELDS = ("name", "timezone")
+CLINIC_PROFILE_FIELDS = ("name", "timezone", "phone")
 
 
 @transaction.atomic
@@ -102,12 +102,13 @@ def clinic_create(
     admin_password: str,
     admin_first_name: str = "",
     admin_last_name: str = "",
+    phone: str = "",
 ) -> Clinic:
     """A clinic with its settings row and its first admin."""
     email = admin_email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"admin_email": "A user with this email already exists."})
-    clinic = Clinic.objects.create(name=name, timezone=timezone_name)
+    clinic = Clinic.objects.create(name=name, timezone=timezone_name, phone=phone.strip())
     ClinicSettings.objects.create(clinic=clinic)
     admin = User(
         email=email,

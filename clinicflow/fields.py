@@ -42,3 +42,15 @@ def query_params(serializer_class, request) -> dict:
     query = serializer_class(data=request.query_params)
     query.is_valid(raise_exception=True)
     return query.validated_data
+
+
+class PhoneField(serializers.RegexField):
+    """A phone number as people write it: at least 7 digits, with spaces, + ( ) . -."""
+
+    PATTERN = r"^(?=(?:\D*\d){7})\+?[0-9 ().\-]{7,20}$"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "error_messages", {"invalid": "Enter a phone number: digits, spaces, + ( ) - only."}
+        )
+        super().__init__(self.PATTERN, **kwargs)

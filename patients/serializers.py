@@ -4,12 +4,10 @@ from rest_framework import serializers
 from accounts.models import Doctor
 from accounts.selectors import doctor_list
 from accounts.serializers import DoctorBriefSerializer
-from clinicflow.fields import ScopedInputSerializer
+from clinicflow.fields import PhoneField, ScopedInputSerializer
 from patients.models import AIInteraction, Patient
 from scheduling.serializers import AppointmentRefSerializer
 
-# Digits with the usual separators, and at least seven digits.
-PHONE_PATTERN = r"^(?=(?:\D*\d){7})\+?[0-9 ().\-]{7,20}$"
 CONTACT_CHANNELS = ("sms", "email")
 
 
@@ -74,12 +72,7 @@ class PatientInputSerializer(ScopedInputSerializer):
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
     email = serializers.EmailField(max_length=255, required=False, allow_blank=True)
-    phone = serializers.RegexField(
-        PHONE_PATTERN,
-        required=False,
-        allow_blank=True,
-        error_messages={"invalid": "Enter a phone number: digits, spaces, + ( ) - only."},
-    )
+    phone = PhoneField(required=False, allow_blank=True)
     date_of_birth = serializers.DateField(required=False, allow_null=True)
     first_visit_date = serializers.DateField(required=False, allow_null=True)
     primary_doctor_id = serializers.PrimaryKeyRelatedField(

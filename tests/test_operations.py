@@ -116,6 +116,20 @@ def test_create_clinic_makes_clinic_settings_and_first_admin(db):
     assert admin.clinic.timezone == "Europe/Lisbon"
     assert admin.check_password("a-long-enough-passphrase")
     assert ClinicSettings.objects.filter(clinic=admin.clinic).exists()
+    assert admin.clinic.phone == ""
+
+
+def test_create_clinic_takes_the_phone_patients_are_told_to_call(db):
+    call_command(
+        "create_clinic",
+        name="Lakeside Clinic",
+        timezone="Europe/Lisbon",
+        admin_email="boss@lakeside.test",
+        admin_password="a-long-enough-passphrase",
+        phone=" +351 21 000 0000 ",
+    )
+
+    assert User.objects.get(email="boss@lakeside.test").clinic.phone == "+351 21 000 0000"
 
 
 @pytest.mark.parametrize(

@@ -44,6 +44,7 @@ def test_staff_read_their_own_clinic(request, api, clinic, persona):
         "id": str(clinic.id),
         "name": "Downtown Family Medicine",
         "timezone": "America/New_York",
+        "phone": "",
         "working_days": {
             "monday": True,
             "tuesday": True,
@@ -270,4 +271,20 @@ def test_clinic_update_body_that_is_not_an_object_gets_400(api, admin, clinic):
     response = api(admin).put(url(clinic.id), ["name", "Renamed"])
 
     assert response.status_code == 400
+    assert Clinic.objects.get(pk=clinic.pk).name == "Downtown Family Medicine"
+
+
+def test_admin_sets_the_phone_patients_are_told_to_call(api, admin, clinic):
+    response = api(admin).put(url(clinic.id), {"phone": "+1 (555) 010-2000"})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["phone"] == "+1 (555) 010-2000"
+    assert Clinic.objects.get(pk=clinic.pk).phone == "+1 (555) 010-2000"
+
+
+def test_a_phone_that_is_not_a_number_is_400_and_changes_nothing(api, admin, clinic):
+    response = api(admin).put(url(clinic.id), {"phone": "call us!", "name": "Renamed"})
+
+    assert response.status_code == 400
+    assert "phone" in response.json()
     assert Clinic.objects.get(pk=clinic.pk).name == "Downtown Family Medicine"

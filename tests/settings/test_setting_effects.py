@@ -457,7 +457,7 @@ def schema(api, admin) -> dict:
 def test_the_schema_documents_each_settings_groups_own_keys(schema, group, method):
     component = _operation_schema(schema, SETTINGS[group], method)
 
-    keys = set(DEFAULTS[group]) | ({"name", "timezone"} if group == "clinic" else set())
+    keys = set(DEFAULTS[group]) | ({"name", "timezone", "phone"} if group == "clinic" else set())
     assert set(component["properties"]) == keys
 
 

@@ -8,7 +8,7 @@ from accounts.models import Clinic, ClinicSettings
 from tests.settings.helpers import DEFAULTS, SETTINGS, assert_error, assert_field_error
 
 GROUPS = list(SETTINGS)
-PROFILE = {"name": "Downtown Family Medicine", "timezone": "America/New_York"}
+PROFILE = {"name": "Downtown Family Medicine", "timezone": "America/New_York", "phone": ""}
 
 # One valid change per group, and a key of the same group that it must leave alone.
 CHANGES = {
@@ -107,6 +107,7 @@ def test_put_of_every_clinic_key_at_once_is_stored(api, admin, clinic):
     everything = {
         "name": "Midtown Health",
         "timezone": "Europe/Lisbon",
+        "phone": "+351 21 000 0000",
         "working_days": {**DEFAULTS["clinic"]["working_days"], "saturday": True},
         "clinic_hours": {"start": "08:00", "end": "18:30"},
         "slot_size": 45,
@@ -122,7 +123,11 @@ def test_put_of_every_clinic_key_at_once_is_stored(api, admin, clinic):
     assert response.status_code == 200, response.content
     assert response.json() == everything
     clinic.refresh_from_db()
-    assert (clinic.name, clinic.timezone) == ("Midtown Health", "Europe/Lisbon")
+    assert (clinic.name, clinic.timezone, clinic.phone) == (
+        "Midtown Health",
+        "Europe/Lisbon",
+        "+351 21 000 0000",
+    )
     rules = ClinicSettings.objects.get(clinic=clinic)
     assert (rules.slot_size, rules.session_timeout, rules.clinic_hours) == (
         45,

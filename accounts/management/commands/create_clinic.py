@@ -15,6 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--admin-password", required=True)
         parser.add_argument("--admin-first-name", default="")
         parser.add_argument("--admin-last-name", default="")
+        parser.add_argument("--phone", default="", help="Shown to patients on intake pages.")
 
     def handle(self, *args, **options):
         if options["timezone"] not in known_time_zones():
@@ -27,6 +28,7 @@ class Command(BaseCommand):
                 admin_password=options["admin_password"],
                 admin_first_name=options["admin_first_name"],
                 admin_last_name=options["admin_last_name"],
+                phone=options["phone"],
             )
         except ValidationError as exc:
             messages = "; ".join(

@@ -10,6 +10,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WEB_WORKERS ?= 1
 PYTEST_ARGS ?=
+# Intake links point at the address this server answers on, unless the
+# environment (or .env) names a public one.
+CLINICFLOW_PUBLIC_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
 # A local .env (see .env.example) applies to every target.
 ifneq (,$(wildcard .env))
@@ -37,7 +40,8 @@ run: demo
 	@if [ "$(WEB_WORKERS)" != "1" ] && [ -z "$$REDIS_URL" ]; then \
 		echo "WEB_WORKERS>1 needs REDIS_URL (shared channel layer and job queue)."; exit 2; fi
 	$(PY) manage.py collectstatic --no-input --verbosity 0
-	$(BIN)/uvicorn clinicflow.asgi:application --host $(HOST) --port $(PORT) --workers $(WEB_WORKERS) --proxy-headers
+	CLINICFLOW_PUBLIC_URL=$(CLINICFLOW_PUBLIC_URL) \
+	  $(BIN)/uvicorn clinicflow.asgi:application --host $(HOST) --port $(PORT) --workers $(WEB_WORKERS) --proxy-headers
 
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)

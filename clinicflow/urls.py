@@ -20,7 +20,7 @@ api_patterns = [
 urlpatterns = [
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
-    re_path(r"^intake/(?P<token>[A-Za-z0-9_-]{1,128})/$", intake_page, name="intake-page"),
+    re_path(r"^intake/(?P<token>[A-Za-z0-9_-]{1,128})/?$", intake_page, name="intake-page"),
     re_path(r"^healthz/?$", views.healthz, name="healthz"),
     re_path(r"^readyz/?$", views.readyz, name="readyz"),
 ]

@@ -108,6 +108,38 @@ def check_field_definitions(fields) -> tuple[list[dict], dict | list | None]:
     return clean, None
 
 
+def _plain(number) -> str:
+    return f"{number:g}" if isinstance(number, float) else str(number)
+
+
+def number_hint(field: dict) -> str:
+    """What a number question takes, in the patient's words ("Enter a number from 0 to 10.")."""
+    low, high = field.get("min"), field.get("max")
+    if low is not None and high is not None:
+        return f"Enter a number from {_plain(low)} to {_plain(high)}."
+    if low is not None:
+        return f"Enter a number of at least {_plain(low)}."
+    if high is not None:
+        return f"Enter a number of at most {_plain(high)}."
+    return "Enter a number, like 4 or 98.6."
+
+
+NUMBER_TEXT = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+
+
+def number_from_text(text: str):
+    """A number typed in a browser ("4", "98.6", "38,5") as a number; anything else
+    ("5-6", "about 4") comes back as the text, for ``check_answers`` to explain.
+    Blank is None."""
+    text = text.strip()
+    if not text:
+        return None
+    if not NUMBER_TEXT.match(text):
+        return text
+    text = text.replace(",", ".")
+    return float(text) if "." in text else int(text)
+
+
 def _blank(value) -> bool:
     return value is None or value == "" or value == [] or value is False
 
@@ -124,12 +156,13 @@ def _check_answer(field: dict, value):
             return None, f"At most {limit} characters (you wrote {len(value)})."
         return value, None
     if kind == FieldType.NUMBER:
-        if not _number(value):
-            return None, "Enter a number."
-        if "min" in field and value < field["min"]:
-            return None, f"Must be at least {field['min']}."
-        if "max" in field and value > field["max"]:
-            return None, f"Must be at most {field['max']}."
+        low, high = field.get("min"), field.get("max")
+        if (
+            not _number(value)
+            or (low is not None and value < low)
+            or (high is not None and value > high)
+        ):
+            return None, number_hint(field)
         return value, None
     if kind == FieldType.DATE:
         try:

@@ -20,6 +20,8 @@ from intake.errors import (
     TokenExpired,
     TokenNotFound,
     TokenReplaced,
+    VisitCancelled,
+    VisitStarted,
 )
 from intake.forms import check_answers, check_field_definitions
 from intake.jobs import generate_summary_job
@@ -31,6 +33,7 @@ from scheduling.models import Appointment, AppointmentStatus, IntakeStatus
 logger = logging.getLogger(__name__)
 
 OPEN_STATUSES = (AppointmentStatus.UNCONFIRMED, AppointmentStatus.CONFIRMED)
+CLOSED_BY_CANCELLATION = (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
 
 
 def token_hash(raw: str) -> str:
@@ -178,12 +181,17 @@ def _usable_token(raw: str, *, lock: bool = False) -> IntakeToken:
     token = tokens.filter(token=token_hash(raw or "")).first()
     if token is None:
         raise TokenNotFound()
+    visit = token.appointment
     if token.used_at is not None:
-        raise AlreadySubmitted()
+        raise AlreadySubmitted(appointment=visit)
     if token.revoked_at is not None:
-        raise TokenReplaced()
-    if token.expires_at <= timezone.now() or token.appointment.status not in OPEN_STATUSES:
-        raise TokenExpired()
+        raise TokenReplaced(appointment=visit)
+    if visit.status in CLOSED_BY_CANCELLATION:
+        raise VisitCancelled(appointment=visit)
+    if visit.status not in OPEN_STATUSES:
+        raise VisitStarted(appointment=visit)
+    if token.expires_at <= timezone.now():
+        raise TokenExpired(appointment=visit)
     return token
 
 
@@ -212,7 +220,7 @@ def intake_submit(*, raw: str, responses) -> IntakeSubmission:
     now = timezone.now()
     spent = IntakeToken.objects.filter(pk=token.pk, used_at__isnull=True).update(used_at=now)
     if spent != 1:
-        raise AlreadySubmitted()
+        raise AlreadySubmitted(appointment=token.appointment)
     appointment = token.appointment
     submission = IntakeSubmission.objects.create(
         clinic_id=appointment.clinic_id,

@@ -24,7 +24,14 @@ FIELDS = [
     {"key": "reason", "label": "Reason for visit", "type": "textarea", "required": True},
     {"key": "medications", "label": "Current medications", "type": "text", "required": False},
     {"key": "allergies", "label": "Allergies", "type": "text", "required": False},
-    {"key": "pain_level", "label": "Pain level (0-10)", "type": "number", "required": False},
+    {
+        "key": "pain_level",
+        "label": "Pain level (0-10)",
+        "type": "number",
+        "required": False,
+        "min": 0,
+        "max": 10,
+    },
     {"key": "last_checkup", "label": "Date of last check-up", "type": "date", "required": False},
     {
         "key": "smoker",

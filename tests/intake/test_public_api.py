@@ -163,12 +163,33 @@ def test_submitted_link_gets_409(anon, link):
 
 
 @pytest.mark.parametrize("status", ["cancelled", "no_show"])
-def test_link_of_a_cancelled_appointment_gets_410(anon, link, appointment, status):
+def test_link_of_a_cancelled_appointment_gets_410_visit_cancelled(anon, link, appointment, status):
     Appointment.objects.filter(pk=appointment.pk).update(status=status)
 
-    assert_error(anon.get(public_url(link)), 410, "token_expired")
-    assert_error(submit(anon, link, answers()), 410, "token_expired")
+    assert_error(anon.get(public_url(link)), 410, "visit_cancelled")
+    assert_error(submit(anon, link, answers()), 410, "visit_cancelled")
     assert not IntakeSubmission.objects.exists()
+
+
+@pytest.mark.parametrize("status", ["arrived", "in_progress", "completed"])
+def test_link_of_a_visit_under_way_or_over_gets_410_visit_started(anon, link, appointment, status):
+    Appointment.objects.filter(pk=appointment.pk).update(status=status)
+
+    assert_error(anon.get(public_url(link)), 410, "visit_started")
+    assert_error(submit(anon, link, answers()), 410, "visit_started")
+    assert not IntakeSubmission.objects.exists()
+
+
+def test_number_outside_the_fields_range_gets_422(anon, link, template):
+    template.fields = [
+        {"key": "pain", "label": "Pain (0-10)", "type": "number", "min": 0, "max": 10}
+    ]
+    template.save()
+
+    body = assert_error(submit(anon, link, {"pain": 11}), 422, "invalid_answers")
+
+    assert body["errors"] == {"pain": ["Enter a number from 0 to 10."]}
+    assert submit(anon, link, {"pain": 10}).status_code == 201
 
 
 def test_link_cancelled_through_the_api_stops_working(api, admin, anon, link, appointment):

@@ -1,7 +1,9 @@
 """The patient's intake page at ``/intake/<token>/``: server-rendered HTML that works
-without JavaScript, labelled controls, CSRF-protected, errors shown inline with
-what was typed kept, and plain pages for unknown, expired and used links."""
+without JavaScript or cookies, labelled controls, errors shown inline and in a
+summary with what was typed kept, and pages in the patient's words for links that
+no longer work. tests/browser/ runs the same page in Chromium."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -53,8 +55,21 @@ def test_page_shows_the_visit_and_the_form(client, link):
     assert "Quistgaard" not in html
     assert "annabel.q@example.org" not in html
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
-    assert 'name="csrfmiddlewaretoken"' in html
     assert '<form method="post"' in html
+
+
+def test_page_shows_the_forms_own_description(client, link):
+    html = assert_html(client.get(page_url(link)), 200)
+
+    assert "A few questions before your visit." in html
+
+
+def test_link_without_its_trailing_slash_works(client, link):
+    html = assert_html(client.get(page_url(link).rstrip("/")), 200)
+
+    assert "New Patient Intake" in html
+    assert_html(client.post(page_url(link).rstrip("/"), valid_post()), 200)
+    assert IntakeSubmission.objects.count() == 1
 
 
 def test_every_question_is_labelled(client, link):
@@ -77,7 +92,7 @@ def test_every_question_is_labelled(client, link):
     [
         ("reason", "textarea", None),
         ("medications", "input", "text"),
-        ("pain_level", "input", "number"),
+        ("pain_level", "input", "text"),
         ("last_checkup", "input", "date"),
         ("smoker", "input", "radio"),
         ("language", "select", None),
@@ -175,7 +190,7 @@ def test_errors_are_shown_inline_and_what_was_typed_is_kept(client, link):
     html = assert_html(response, 422)
     page = Page(html)
     assert "Please tick this box." in html
-    assert "Enter a number." in html
+    assert "Enter a number from 0 to 10." in html
     assert "Enter a date as YYYY-MM-DD." in html
     # Typed text is kept, and escaped.
     assert page.textareas["reason"] == "It itches <b>at night</b> & in the morning"
@@ -209,26 +224,77 @@ def test_corrected_answers_go_through(client, link):
     assert IntakeSubmission.objects.count() == 1
 
 
-def test_post_without_csrf_token_is_refused(link):
-    browser = Client(enforce_csrf_checks=True)
+def test_number_box_takes_any_text_so_nothing_typed_is_lost(client, link):
+    """A browser blanks what a type=number box cannot parse ("5-6") before sending it;
+    a text box with a decimal keyboard sends what was typed, and the server explains."""
+    control = Page(client.get(page_url(link)).content.decode()).named("pain_level")[0]
 
-    response = browser.post(page_url(link), valid_post())
+    assert control["type"] == "text"
+    assert control["inputmode"] == "decimal"
 
-    assert response.status_code == 403
+
+@pytest.mark.parametrize("typed", ["5-6", "about 4", "1e3", "4/10"])
+def test_a_number_that_is_not_one_is_kept_and_explained(client, link, typed):
+    html = assert_html(client.post(page_url(link), {**valid_post(), "pain_level": typed}), 422)
+
+    page = Page(html)
+    assert page.named("pain_level")[0]["value"] == typed
+    assert "Enter a number from 0 to 10." in html
     assert not IntakeSubmission.objects.exists()
 
 
-def test_post_with_the_pages_csrf_token_goes_through(link):
+@pytest.mark.parametrize("typed", ["11", "-1", "10.5"])
+def test_a_number_outside_the_range_is_kept_and_explained(client, link, typed):
+    html = assert_html(client.post(page_url(link), {**valid_post(), "pain_level": typed}), 422)
+
+    assert Page(html).named("pain_level")[0]["value"] == typed
+    assert "Enter a number from 0 to 10." in html
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("7", 7), (" 7.5 ", 7.5), ("7,5", 7.5), ("0", 0)])
+def test_numbers_are_stored_as_numbers(client, link, typed, stored):
+    assert_html(client.post(page_url(link), {**valid_post(), "pain_level": typed}), 200)
+
+    assert IntakeSubmission.objects.get().responses["pain_level"] == stored
+
+
+def test_the_range_is_told_before_the_patient_types(client, link):
+    html = assert_html(client.get(page_url(link)), 200)
+
+    assert "Enter a number from 0 to 10." in html
+
+
+def test_error_summary_links_to_each_invalid_answer_and_takes_focus(client, link):
+    typed = {**valid_post(), "reason": "", "pain_level": "5-6", "smoker": "Sometimes"}
+    del typed["consent"]
+
+    html = assert_html(client.post(page_url(link), typed), 422)
+
+    summary = html[html.index('id="problems"') : html.index("</div>", html.index('id="problems"'))]
+    assert "autofocus" in html[html.rindex("<div", 0, html.index('id="problems"')) :][:200]
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
+    assert [anchor for anchor, _ in links] == [
+        "f-reason",
+        "f-pain_level",
+        "f-smoker-0",
+        "f-consent",
+    ]
+    assert "Reason for visit: This question is required." in summary
+    ids = {control.get("id") for control in Page(html).controls} | {"f-reason"}
+    assert {anchor for anchor, _ in links} <= ids
+    assert "<title>Error:" in html
+
+
+def test_post_needs_no_cookie_or_csrf_token(link):
+    """The one-time link is the credential (intake/pages.py says why): a browser that
+    blocks cookies can still send its answers, and the page sets none."""
     browser = Client(enforce_csrf_checks=True)
+
     form = browser.get(page_url(link))
-    csrf = next(
-        c["value"]
-        for c in Page(form.content.decode()).controls
-        if c.get("name") == "csrfmiddlewaretoken"
-    )
+    response = browser.post(page_url(link), valid_post(), HTTP_ORIGIN="null")
 
-    response = browser.post(page_url(link), {**valid_post(), "csrfmiddlewaretoken": csrf})
-
+    assert not form.cookies
+    assert "csrfmiddlewaretoken" not in form.content.decode()
     assert_html(response, 200)
     assert IntakeSubmission.objects.count() == 1
 
@@ -245,7 +311,9 @@ def assert_problem_page(response, status: int, words: str) -> str:
 
 
 def test_unknown_link_shows_a_404_page(client, link):
-    assert_problem_page(client.get(page_url("A" * 43)), 404, "This link does not work")
+    html = assert_problem_page(client.get(page_url("A" * 43)), 404, "We can’t open this form")
+
+    assert "opened the whole link" in html
 
 
 def test_syntactically_odd_link_is_a_plain_404(client):
@@ -255,12 +323,35 @@ def test_syntactically_odd_link_is_a_plain_404(client):
     assert not response["Content-Type"].startswith("application/json")
 
 
-def test_expired_link_shows_a_410_page(client, link, freeze):
+@pytest.fixture
+def clinic_phone(clinic):
+    clinic.phone = "+1 (555) 010-2000"
+    clinic.save()
+    return clinic.phone
+
+
+def assert_tells_whom_to_call(html: str) -> None:
+    assert "Call Downtown Family Medicine at" in html
+    assert '<a href="tel:+15550102000">+1 (555) 010-2000</a>' in html
+
+
+def test_expired_link_shows_a_410_page(client, link, freeze, clinic_phone):
     freeze(IntakeToken.objects.get().expires_at)
 
-    assert_problem_page(client.get(page_url(link)), 410, "expired")
-    assert_problem_page(client.post(page_url(link), valid_post()), 410, "expired")
+    html = assert_problem_page(client.get(page_url(link)), 410, "This link has expired")
+    assert "your visit with Dr. Chen on Monday, January 7" in html
+    assert_tells_whom_to_call(html)
+    assert_problem_page(client.post(page_url(link), valid_post()), 410, "This link has expired")
     assert not IntakeSubmission.objects.exists()
+
+
+def test_problem_page_without_a_clinic_phone_names_the_clinic(client, link, freeze):
+    freeze(IntakeToken.objects.get().expires_at)
+
+    html = assert_problem_page(client.get(page_url(link)), 410, "This link has expired")
+
+    assert "Downtown Family Medicine can help you with this form." in html
+    assert "tel:" not in html
 
 
 def test_link_works_until_the_last_second(client, link, freeze):
@@ -269,23 +360,40 @@ def test_link_works_until_the_last_second(client, link, freeze):
     assert_html(client.get(page_url(link)), 200)
 
 
-def test_replaced_link_shows_a_410_page(client, link, appointment, template, send_link):
+def test_replaced_link_shows_a_410_page(
+    client, link, appointment, template, send_link, clinic_phone
+):
     send_link(appointment, template)
 
-    assert_problem_page(client.get(page_url(link)), 410, "newer intake link")
+    html = assert_problem_page(client.get(page_url(link)), 410, "There’s a newer link")
+    assert "only the newest link works" in html
+    assert_tells_whom_to_call(html)
 
 
-def test_cancelled_visit_shows_a_410_page(client, link, appointment):
-    Appointment.objects.filter(pk=appointment.pk).update(status="cancelled")
+@pytest.mark.parametrize("status", ["cancelled", "no_show"])
+def test_cancelled_visit_shows_a_410_page(client, link, appointment, clinic_phone, status):
+    Appointment.objects.filter(pk=appointment.pk).update(status=status)
 
-    assert_problem_page(client.get(page_url(link)), 410, "expired")
+    html = assert_problem_page(client.get(page_url(link)), 410, "Your visit was cancelled")
+    assert "Your visit with Dr. Chen on Monday, January 7 was cancelled" in html
+    assert_tells_whom_to_call(html)
 
 
-def test_used_link_shows_a_409_page(client, anon, link):
+def test_visit_under_way_shows_a_410_page(client, link, appointment):
+    Appointment.objects.filter(pk=appointment.pk).update(status="arrived")
+
+    html = assert_problem_page(client.get(page_url(link)), 410, "This form is closed")
+    assert "the front desk will help you" in html
+
+
+def test_used_link_shows_a_409_page(client, anon, link, clinic_phone):
     assert anon.post(public_url(link), {"responses": answers()}).status_code == 201
 
-    assert_problem_page(client.get(page_url(link)), 409, "already been submitted")
-    assert_problem_page(client.post(page_url(link), valid_post()), 409, "already been submitted")
+    html = assert_problem_page(client.get(page_url(link)), 409, "We already have your answers")
+    assert_tells_whom_to_call(html)
+    assert_problem_page(
+        client.post(page_url(link), valid_post()), 409, "We already have your answers"
+    )
     assert IntakeSubmission.objects.count() == 1
 
 
@@ -298,8 +406,20 @@ def test_page_is_throttled_per_ip(client, link):
     assert client.get(page_url(link), REMOTE_ADDR="198.51.100.21").status_code == 200
 
 
-def test_page_is_not_indexed_and_sends_no_referrer(client, link):
-    html = assert_html(client.get(page_url(link)), 200)
+def test_page_is_not_indexed_cached_or_framed_and_sends_no_referrer(client, link):
+    response = client.get(page_url(link))
+    html = assert_html(response, 200)
 
     assert '<meta name="robots" content="noindex, nofollow">' in html
     assert '<meta name="referrer" content="no-referrer">' in html
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Cache-Control"] == "no-store, private"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert "form-action 'self'" in response["Content-Security-Policy"]
+
+
+def test_problem_pages_are_private_too(client):
+    response = client.get(page_url("A" * 43))
+
+    assert response["Cache-Control"] == "no-store, private"
+    assert response["Referrer-Policy"] == "no-referrer"

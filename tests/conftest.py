@@ -17,16 +17,20 @@ from accounts.services import session_start
 from tests.factories import ClinicFactory, DoctorFactory, UserFactory
 
 REQUIRE_SERVICES = os.environ.get("CLINICFLOW_REQUIRE_SERVICES") == "1"
+# Debian's package; tests/browser drives it (Playwright never downloads a browser here).
+CHROMIUM = os.environ.get("CLINICFLOW_CHROMIUM", "/usr/bin/chromium")
 
 
 def pytest_runtest_setup(item):
-    """``@pytest.mark.postgres`` / ``@pytest.mark.redis`` tests skip with a reason when
-    the service is absent, or fail under CLINICFLOW_REQUIRE_SERVICES=1 (CI)."""
+    """``@pytest.mark.postgres`` / ``redis`` / ``browser`` tests skip with a reason when
+    the service (or Chromium) is absent, or fail under CLINICFLOW_REQUIRE_SERVICES=1 (CI)."""
     missing = []
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         missing.append("PostgreSQL (set DATABASE_URL=postgres://...)")
     if item.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
         missing.append("Redis (set REDIS_URL=redis://...)")
+    if item.get_closest_marker("browser") and not os.access(CHROMIUM, os.X_OK):
+        missing.append(f"Chromium at {CHROMIUM} (apt-get install chromium)")
     if missing:
         reason = "needs " + " and ".join(missing)
         if REQUIRE_SERVICES:

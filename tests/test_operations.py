@@ -238,3 +238,31 @@ def test_logs_never_carry_an_intake_link_secret(client, db, caplog):
     assert any("/intake/[redacted]" in record.getMessage() for record in caplog.records)
     configured = [h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)]
     assert any(isinstance(f, RedactIntakeTokens) for h in configured for f in h.filters)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "environment", "expected"),
+    [
+        (["PORT=9000"], {}, "CLINICFLOW_PUBLIC_URL=http://127.0.0.1:9000"),
+        (["HOST=0.0.0.0", "PORT=8001"], {}, "CLINICFLOW_PUBLIC_URL=http://127.0.0.1:8001"),
+        (
+            ["PORT=9000"],
+            {"CLINICFLOW_PUBLIC_URL": "https://intake.example.org"},
+            "CLINICFLOW_PUBLIC_URL=https://intake.example.org",
+        ),
+    ],
+)
+def test_make_run_links_intake_to_the_address_it_serves(arguments, environment, expected):
+    """`make run PORT=9000` must not send patients links to :8000."""
+    env = {k: v for k, v in os.environ.items() if k != "CLINICFLOW_PUBLIC_URL"} | environment
+    plan = subprocess.run(
+        ["make", "--no-print-directory", "-n", "run", *arguments],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+
+    assert expected in plan

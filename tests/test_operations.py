@@ -2,6 +2,7 @@
 
 import logging
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -256,7 +257,7 @@ def test_make_run_links_intake_to_the_address_it_serves(arguments, environment, 
     """`make run PORT=9000` must not send patients links to :8000."""
     env = {k: v for k, v in os.environ.items() if k != "CLINICFLOW_PUBLIC_URL"} | environment
     plan = subprocess.run(
-        ["make", "--no-print-directory", "-n", "run", *arguments],
+        [shutil.which("make") or "/usr/bin/make", "--no-print-directory", "-n", "run", *arguments],
         cwd=ROOT,
         env=env,
         capture_output=True,

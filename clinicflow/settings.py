@@ -8,6 +8,7 @@ piece to the full stack. ``.env.example`` lists every variable.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -135,26 +136,74 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]  # manage.py loaddata demo finds fixtures
 
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
 
+# Every Redis client states its own connect and read timeouts, chosen for its use;
+# none is left to the library's default. redis-py 8 made socket_timeout default to
+# 5 s, the very length of the channel layer's blocking receive (BZPOPMIN, 5 s), so
+# idle WebSockets were torn down every few seconds:
+# https://github.com/django/channels_redis/issues/422 and redis/redis-py#4091.
+REDIS_CONNECT_TIMEOUT = 2  # seconds; Redis is next door, a slow connect means it is down
+# The cache holds throttle counters read on login and the intake page: it answers in
+# microseconds or not at all, so a request waits for it only briefly.
+REDIS_CACHE_TIMEOUT = 1
+# The channel layer's blocking receive waits CHANNEL_LAYER_RECEIVE_WAIT seconds for a
+# message; its reads must outlast that with room to spare.
+CHANNEL_LAYER_RECEIVE_WAIT = 5  # channels_redis's brpop_timeout
+CHANNEL_LAYER_SOCKET_TIMEOUT = CHANNEL_LAYER_RECEIVE_WAIT + 10
+# Enqueueing a job is one short write. (The worker raises its own connection's read
+# timeout above its blocking dequeue wait: rq.Worker._set_connection.)
+REDIS_QUEUE_TIMEOUT = 5
+
+
+def _with_query(url: str, **params) -> str:
+    """``url`` with ``params`` in its query string (redis-py reads connection
+    options there; django-rq passes only the URL)."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query)) | {key: str(value) for key, value in params.items()}
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def channels_redis_config(url: str) -> dict:
+    return {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            "hosts": [
+                {
+                    "address": url,
+                    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                    "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT,
+                }
+            ],
+            "prefix": env_str("CHANNELS_PREFIX", "clinicflow"),
+        },
+    }
+
+
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "clinicflow"),
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": REDIS_CACHE_TIMEOUT,
+            },
         }
     }
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNELS_PREFIX", "clinicflow")},
-        }
-    }
+    CHANNEL_LAYERS = {"default": channels_redis_config(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 RQ_QUEUES = {
-    "default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 300},
+    "default": {
+        "URL": _with_query(
+            REDIS_URL or "redis://127.0.0.1:6379/0",
+            socket_connect_timeout=REDIS_CONNECT_TIMEOUT,
+            socket_timeout=REDIS_QUEUE_TIMEOUT,
+        ),
+        "DEFAULT_TIMEOUT": 300,
+    },
 }
 # Jobs go to RQ only when Redis is configured; otherwise they run in-process
 # right after the transaction commits (clinicflow/jobs.py).

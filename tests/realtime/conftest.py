@@ -13,6 +13,7 @@ import pytest
 from channels.layers import channel_layers
 
 from accounts.services import session_start
+from clinicflow.settings import channels_redis_config
 from tests.factories import IntakeFormTemplateFactory, PatientFactory
 from tests.realtime.helpers import FIELDS
 
@@ -20,12 +21,10 @@ IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 
 def redis_layer() -> dict:
-    return {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [os.environ["REDIS_URL"]], "prefix": f"test-{uuid4().hex}"},
-        }
-    }
+    """The project's own channels-redis configuration (its timeouts included) on a
+    prefix of this test's own."""
+    config = channels_redis_config(os.environ["REDIS_URL"])
+    return {"default": {**config, "CONFIG": {**config["CONFIG"], "prefix": f"test-{uuid4().hex}"}}}
 
 
 def _use_layer(settings, layers):

@@ -137,3 +137,44 @@ def test_a_booking_over_http_reaches_an_admins_socket_through_uvicorn(clinic, se
     assert message["data"]["appointment"]["id"] == booked["id"]
     assert message["data"]["appointment"]["doctor_id"] == str(doctor.id)
     assert message["data"]["appointment"]["status"] == "unconfirmed"
+
+
+IDLE_SECONDS = 30  # well past redis-py 8's 5 s default read timeout
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_an_idle_socket_stays_open_and_delivers_the_next_event(clinic, server):
+    """An admin's dashboard that hears nothing for a while is not torn down
+    (channels_redis#422: the layer's blocking read used to time out at 5 s)."""
+    base, log = server
+    admin = UserFactory(clinic=clinic, role=Role.ADMIN, email="desk@clinic.test")
+    doctor = DoctorFactory(clinic=clinic, name="Dr. Chen")
+    patient = PatientFactory(clinic=clinic)
+    status, signed_in = http(
+        "POST", f"{base}/api/auth/login", {"email": admin.email, "password": PASSWORD}
+    )
+    assert status == 200, signed_in
+    token = signed_in["token"]
+
+    ws_url = base.replace("http://", "ws://") + "/ws/events/"
+    with connect(ws_url, open_timeout=5, close_timeout=2) as ws:
+        ws.send(json.dumps({"type": "auth", "token": token}))
+        assert json.loads(ws.recv(timeout=5))["type"] == "auth.ok"
+
+        with pytest.raises(TimeoutError):  # nothing, and above all no close
+            ws.recv(timeout=IDLE_SECONDS)
+
+        status, booked = http("POST", f"{base}/api/appointments", booking(doctor, patient), token)
+        assert status == 201, booked
+        give_up = time.monotonic() + DEADLINE
+        while True:
+            remaining = give_up - time.monotonic()
+            assert remaining > 0, "no appointment:created within the deadline"
+            message = json.loads(ws.recv(timeout=remaining))
+            if message.get("event") == "appointment:created":
+                break
+
+    assert message["data"]["appointment"]["id"] == booked["id"]
+    assert "Timeout reading" not in Path(log.name).read_text()

@@ -2,21 +2,37 @@
 
 The client sends ``{"type": "auth", "token": "<access token>"}`` first (tokens never
 go in the URL). On success the socket joins the groups the user's role allows and
-gets ``{"type": "auth.ok", "role": ...}``; a bad token, or silence for
-``AUTH_TIMEOUT`` seconds, closes it with 4401. While open, the session is checked
-every ``RECHECK_SECONDS``, and disabling the user closes it at once.
+gets ``{"type": "auth.ok", "role": ..., "last_id": ...}``; a bad token, or silence
+for ``AUTH_TIMEOUT`` seconds, closes it with 4401. While open, the session is
+checked every ``RECHECK_SECONDS``, and disabling the user closes it at once.
+
+Events are ``{"id", "event", "data"}``; ids increase within the clinic. A client
+that reconnects sends the last id it saw as ``"after"`` in its auth message, and
+first gets every event since then that it may hear, in order, then the live ones,
+with no gap and no repeat. If the clinic's log no longer holds that position (or
+never did), it gets ``{"type": "resync"}`` and should refetch its lists.
+
+The socket never forwards a payload it was sent: a ping (``event.logged``) makes
+it read its clinic's log after the last id it sent, and send what its groups may
+hear. So the log's order is the socket's order, whichever process published.
 """
 
 import asyncio
+import logging
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from redis.exceptions import RedisError
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import TokenError
 
 from accounts.authentication import SessionJWTAuthentication
 from accounts.models import Role, Session
 from clinicflow import events
+from clinicflow.event_log import Resync, event_log, parse_id
+
+logger = logging.getLogger(__name__)
 
 UNAUTHORIZED = 4401
 AUTH_TIMEOUT = 10
@@ -53,12 +69,19 @@ def groups_for(user) -> list[str]:
     return groups
 
 
+def _log_call(method, *args, **kwargs):
+    """A call on the event log, off the event loop (Redis is a blocking client)."""
+    return sync_to_async(method, thread_sensitive=False)(*args, **kwargs)
+
+
 class EventsConsumer(AsyncJsonWebsocketConsumer):
     groups_joined: list[str]
 
     async def connect(self):
         self.groups_joined = []
         self.session_id = None
+        self.clinic_id = None
+        self.position = None  # the id of the last log entry this socket has read
         await self.accept()
         self.watchdog = asyncio.ensure_future(self._close_if_silent())
 
@@ -91,11 +114,49 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             return
         self.session_id = user.auth_session.id
         self.watchdog.cancel()
+        self.clinic_id = user.clinic_id
+        after = content.get("after")
+        resume = "after" in content
+        usable = not resume or parse_id(after) is not None
+        # Where reading starts is fixed before joining the groups, and the log is
+        # read once after joining: whatever is published in between is read then.
+        if resume and usable:
+            self.position = after
+        else:
+            self.position = await _log_call(event_log().last_id, self.clinic_id)
         self.groups_joined = groups_for(user)
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         self.rechecker = asyncio.ensure_future(self._recheck())
-        await self.send_json({"type": "auth.ok", "role": user.role})
+        await self.send_json({"type": "auth.ok", "role": user.role, "last_id": self.position})
+        if usable:
+            await self._catch_up(resume=resume)
+        else:
+            await self._resync()  # not an id this server gives out
+
+    async def _resync(self) -> None:
+        """Tells the client to refetch, and carries on live from the log's end."""
+        self.position = await _log_call(event_log().last_id, self.clinic_id)
+        await self.send_json({"type": "resync", "last_id": self.position})
+
+    async def _catch_up(self, *, resume: bool = False) -> None:
+        """Sends, in order, the log's entries after ``position`` that this socket's
+        groups may hear, and moves ``position`` past every entry read."""
+        try:
+            entries = await _log_call(
+                event_log().since, self.clinic_id, self.position, resume=resume
+            )
+        except Resync:
+            await self._resync()
+            return
+        except RedisError:
+            # Nothing is lost: the position stays, and the next event reads on from it.
+            logger.warning("Live updates: the event log could not be read", exc_info=True)
+            return
+        for entry in entries:
+            if entry.heard_by(self.groups_joined):
+                await self.send_json({"id": entry.id, "event": entry.event, "data": entry.data})
+            self.position = entry.id
 
     async def decode_json(self, text_data):
         try:
@@ -110,8 +171,9 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
 
-    async def event_message(self, message):
-        await self.send_json({"event": message["event"], "data": message["data"]})
+    async def event_logged(self, message):
+        if self.position is not None:
+            await self._catch_up()
 
     async def session_ended(self, message):
         await self.close(code=UNAUTHORIZED)

@@ -7,9 +7,10 @@ Groups (joined by the consumer after authentication):
 - ``user-<id>`` and ``session-<id>``: control messages (the user was disabled or
   signed out: close the socket).
 
-Events are sent after the transaction commits (Zulip's rule: never announce what
-may still roll back). A channel layer that is down loses the event, never the
-request: the error is logged.
+Events are published after the transaction commits (Zulip's rule: never announce
+what may still roll back) into the clinic's event log (clinicflow/event_log.py),
+which numbers them; the groups' sockets are then told to read the log. A log or
+channel layer that is down loses the event, never the request: the error is logged.
 """
 
 import logging
@@ -17,6 +18,8 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+from clinicflow.event_log import event_log
 
 logger = logging.getLogger(__name__)
 
@@ -55,13 +58,25 @@ def _send(groups: list[str], message: dict) -> None:
         for group in groups:
             async_to_sync(layer.group_send)(group, message)
     except Exception:
-        logger.exception("Live update %s could not be sent", message.get("event", message["type"]))
+        logger.exception("Live update %s could not be sent", message["type"])
 
 
-def broadcast(groups: list[str], event: str, data: dict) -> None:
-    """Sends ``{"event", "data"}`` to ``groups`` once the transaction commits."""
-    message = {"type": "event.message", "event": event, "data": data}
-    transaction.on_commit(lambda: _send(groups, message))
+def _publish(clinic_id, groups: list[str], event: str, data: dict) -> None:
+    """Appends the event to its clinic's log, then tells the groups' sockets to read
+    it there: a socket sends what it reads in the log's order, so events from every
+    web process reach it in one order, each once."""
+    try:
+        event_log().append(clinic_id, groups=groups, event=event, data=data)
+    except Exception:
+        logger.exception("Live update %s could not be logged", event)
+        return
+    _send(groups, {"type": "event.logged"})
+
+
+def broadcast(groups: list[str], event: str, data: dict, *, clinic_id) -> None:
+    """Announces ``{"event", "data"}`` to ``groups`` of ``clinic_id`` once the
+    transaction commits (a rollback announces nothing)."""
+    transaction.on_commit(lambda: _publish(clinic_id, groups, event, data))
 
 
 def disconnect_user(user_id) -> None:

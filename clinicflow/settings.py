@@ -195,6 +195,13 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Live updates: each clinic's recent events, for sockets that reconnect with "after"
+# (clinicflow/event_log.py). Older than the window, or beyond its length, a client
+# is told to resync; so is one that missed more than LIVE_EVENTS_MAX_REPLAY.
+LIVE_EVENTS_WINDOW_SECONDS = env_int("LIVE_EVENTS_WINDOW_SECONDS", 24 * 3600, minimum=60)
+LIVE_EVENTS_MAXLEN = env_int("LIVE_EVENTS_MAXLEN", 10_000, minimum=100)
+LIVE_EVENTS_MAX_REPLAY = env_int("LIVE_EVENTS_MAX_REPLAY", 1_000, minimum=10)
+
 RQ_QUEUES = {
     "default": {
         "URL": _with_query(

@@ -54,6 +54,7 @@ def _to_owners(appointment: Appointment, previous_date=None) -> None:
             [events.owners_group(appointment.clinic_id)],
             events.METRICS_UPDATED,
             clinic_day_counts(clinic_id=appointment.clinic_id, day=day),
+            clinic_id=appointment.clinic_id,
         )
 
 
@@ -64,6 +65,7 @@ def appointment_created(appointment: Appointment) -> None:
             _staff_groups(appointment),
             events.APPOINTMENT_CREATED,
             {"appointment": _appointment_data(appointment)},
+            clinic_id=appointment.clinic_id,
         )
     _to_owners(appointment)
 
@@ -77,6 +79,7 @@ def appointment_updated(
             _staff_groups(appointment, previous_doctor_id),
             events.APPOINTMENT_UPDATED,
             {"appointment": _appointment_data(appointment)},
+            clinic_id=appointment.clinic_id,
         )
     _to_owners(appointment, previous_date)
 
@@ -90,6 +93,7 @@ def appointment_cancelled(appointment: Appointment, *, reason: str, note: str) -
             _staff_groups(appointment),
             events.APPOINTMENT_CANCELLED,
             {"appointment_id": str(appointment.id), "status": appointment.status, "reason": reason},
+            clinic_id=appointment.clinic_id,
         )
     if wanted and rules.notify_via_email:
         _email_admins(appointment, no_show=no_show, reason=reason)
@@ -103,6 +107,7 @@ def intake_completed(appointment: Appointment, *, has_summary: bool) -> None:
             _staff_groups(appointment),
             events.INTAKE_COMPLETED,
             {"appointment_id": str(appointment.id), "has_summary": has_summary},
+            clinic_id=appointment.clinic_id,
         )
 
 

@@ -11,6 +11,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from clinicflow.event_log import event_log
 from clinicflow.events import admins_group, doctor_group
 from intake.models import IntakeSubmission, IntakeToken
 from scheduling.models import Appointment
@@ -306,27 +307,33 @@ def test_intake_completed_event_goes_to_staff_without_answers(
         "doctor": doctor_group(appointment.doctor_id),
     }[audience]
     layer, channel = async_to_sync(_listen)([group])
+    start = event_log().last_id(appointment.clinic_id)
 
     with django_capture_on_commit_callbacks(execute=True):
         assert submit(anon, link, answers()).status_code == 201
 
-    messages = async_to_sync(_drain)(layer, channel)
-    completed = [m for m in messages if m.get("event") == "intake:completed"]
-    assert completed, messages
-    assert all(m["data"]["appointment_id"] == str(appointment.pk) for m in completed)
+    pings = async_to_sync(_drain)(layer, channel)
+    assert {"type": "event.logged"} in pings  # the group's sockets are told to read the log
+    heard = [e for e in event_log().since(appointment.clinic_id, start) if e.heard_by([group])]
+    completed = [e for e in heard if e.event == "intake:completed"]
+    assert completed, heard
+    assert all(e.data["appointment_id"] == str(appointment.pk) for e in completed)
     for secret in SECRETS:
-        assert secret not in repr(messages)
+        assert secret not in repr(heard)
 
 
 def test_other_doctors_hear_nothing_of_the_intake(
     anon, link, other_doctor, django_capture_on_commit_callbacks
 ):
-    layer, channel = async_to_sync(_listen)([doctor_group(other_doctor.doctor.id)])
+    group = doctor_group(other_doctor.doctor.id)
+    layer, channel = async_to_sync(_listen)([group])
+    start = event_log().last_id(other_doctor.clinic_id)
 
     with django_capture_on_commit_callbacks(execute=True):
         assert submit(anon, link, answers()).status_code == 201
 
     assert async_to_sync(_drain)(layer, channel) == []
+    assert not [e for e in event_log().since(other_doctor.clinic_id, start) if e.heard_by([group])]
 
 
 @pytest.mark.parametrize(

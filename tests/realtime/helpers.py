@@ -15,6 +15,7 @@ from channels.testing import WebsocketCommunicator
 from rest_framework.test import APIClient
 
 from clinicflow.asgi import application
+from clinicflow.event_log import parse_id
 
 WS_PATH = "/ws/events/"
 MONDAY = date(2030, 1, 7)
@@ -109,13 +110,15 @@ class Sockets:
         assert connected, "the socket was refused"
         return comm
 
-    async def signed_in(self, token: str, role: str | None = None) -> WebsocketCommunicator:
+    async def signed_in(self, token: str, role: str | None = None, **auth) -> WebsocketCommunicator:
+        """A socket past auth.ok; ``auth`` adds keys to the auth message (``after``)."""
         comm = await self.connect()
-        await comm.send_json_to({"type": "auth", "token": token})
+        await comm.send_json_to({"type": "auth", "token": token, **auth})
         reply = await comm.receive_json_from(timeout=3)
         assert reply["type"] == "auth.ok", reply
+        comm.last_id = reply["last_id"]  # where this socket started in the clinic's log
         if role is not None:
-            assert reply == {"type": "auth.ok", "role": role}
+            assert reply == {"type": "auth.ok", "role": role, "last_id": reply["last_id"]}
         return comm
 
 
@@ -133,6 +136,15 @@ async def drain(comm, *, quiet: float = 0.3) -> list[dict]:
     while not await comm.receive_nothing(timeout=quiet):
         messages.append(await comm.receive_json_from(timeout=3))
     return messages
+
+
+def without_ids(messages: list[dict]) -> list[dict]:
+    """The events as they were announced, once each has been checked to carry an
+    id from the clinic's log, in increasing order."""
+    ids = [parse_id(message.get("id")) for message in messages]
+    assert None not in ids, messages
+    assert ids == sorted(set(ids)), messages
+    return [{k: v for k, v in message.items() if k != "id"} for message in messages]
 
 
 def names(messages: list[dict]) -> list[str]:

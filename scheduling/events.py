@@ -55,6 +55,7 @@ def _to_owners(appointment: Appointment, previous_date=None) -> None:
             events.METRICS_UPDATED,
             clinic_day_counts(clinic_id=appointment.clinic_id, day=day),
             clinic_id=appointment.clinic_id,
+            subject=("metrics", appointment.clinic_id, day),
         )
 
 
@@ -66,6 +67,7 @@ def appointment_created(appointment: Appointment) -> None:
             events.APPOINTMENT_CREATED,
             {"appointment": _appointment_data(appointment)},
             clinic_id=appointment.clinic_id,
+            subject=("appointment", appointment.id),
         )
     _to_owners(appointment)
 
@@ -80,6 +82,7 @@ def appointment_updated(
             events.APPOINTMENT_UPDATED,
             {"appointment": _appointment_data(appointment)},
             clinic_id=appointment.clinic_id,
+            subject=("appointment", appointment.id),
         )
     _to_owners(appointment, previous_date)
 

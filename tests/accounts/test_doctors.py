@@ -185,7 +185,7 @@ def test_doctor_list_pages_with_page_size(api, admin, clinic):
     assert response.json()["next"] is not None
 
 
-@pytest.mark.parametrize("page_size", ["1000", "0", "abc"])
+@pytest.mark.parametrize("page_size", ["0", "abc"])
 def test_doctor_list_rejects_bad_page_size(api, admin, doctor, page_size):
     response = api(admin).get(LIST, {"page_size": page_size})
 

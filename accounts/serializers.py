@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from accounts.models import WEEKDAYS, Clinic, ClinicSettings, Doctor, Role, User, VisitType
 from clinicflow.env import known_time_zones
+from clinicflow.fields import HHMMField
 
 # Shapes shared by clinic and doctor hours ----------------------------------------
 
@@ -9,8 +10,8 @@ from clinicflow.env import known_time_zones
 class HoursSerializer(serializers.Serializer):
     """``{"start": "HH:MM", "end": "HH:MM"}`` with start before end."""
 
-    start = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
-    end = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
+    start = HHMMField()
+    end = HHMMField()
 
     def validate(self, attrs):
         # Hours are one value: even a partial update sends both ends.

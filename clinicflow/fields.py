@@ -1,6 +1,31 @@
 """Serializer fields shared by several apps."""
 
+import re
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+HHMM_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+HHMM_SCHEMA = {"type": "string", "pattern": HHMM_PATTERN, "example": "09:30"}
+
+
+@extend_schema_field(HHMM_SCHEMA)
+class HHMMField(serializers.TimeField):
+    """A wall-clock time ``HH:MM`` (24h) in the clinic's zone, read and written as
+    exactly that: no seconds, no offset, no ISO time (Swagger's ``17:45:37.470Z``)."""
+
+    default_error_messages = {"invalid": "Must be a time like 09:30 (HH:MM, 24h)."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%H:%M")
+        kwargs.setdefault("input_formats", ["%H:%M"])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        # strptime also takes "9:5"; the contract's HH:MM does not.
+        if not isinstance(value, str) or not re.fullmatch(HHMM_PATTERN, value):
+            self.fail("invalid")
+        return super().to_internal_value(value)
 
 
 class ChoiceListField(serializers.CharField):

@@ -4,7 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import ADMIN, ADMIN_OR_OWNER, DOCTOR, HasRole
-from clinicflow.fields import query_params
+from clinicflow.fields import HHMMField, query_params
 from dashboard import selectors
 from dashboard.serializers import (
     AdminSummarySerializer,
@@ -101,8 +101,8 @@ class DoctorTodayView(APIView):
                 {
                     "appointment_id": serializers.UUIDField(),
                     "patient": serializers.DictField(),
-                    "time": serializers.CharField(),
-                    "end_time": serializers.CharField(),
+                    "time": HHMMField(),
+                    "end_time": HHMMField(),
                     "status": serializers.CharField(),
                     "intake_status": serializers.CharField(),
                     "intake_complete": serializers.BooleanField(),

@@ -1,16 +1,21 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Doctor, VisitType
 from accounts.selectors import doctor_list
-from clinicflow.fields import ChoiceListField, ScopedInputSerializer, query_params
+from clinicflow.fields import (
+    HHMM_SCHEMA,
+    ChoiceListField,
+    HHMMField,
+    ScopedInputSerializer,
+    query_params,
+)
 from notes.models import FollowUp
 from notes.selectors import follow_up_list
 from patients.models import Patient
 from patients.selectors import patient_list
 from scheduling.clock import clinic_today
 from scheduling.models import Appointment, AppointmentStatus, Cancellation, IntakeStatus
-
-HHMM = {"format": "%H:%M", "input_formats": ["%H:%M", "%H:%M:%S"]}
 
 
 class DoctorRefSerializer(serializers.ModelSerializer):
@@ -31,7 +36,7 @@ class AppointmentRefSerializer(serializers.ModelSerializer):
     """An appointment named from another record (a follow-up, an AI call)."""
 
     date = serializers.DateField(source="scheduled_date")
-    time = serializers.TimeField(source="start_time", format="%H:%M")
+    time = HHMMField(source="start_time")
 
     class Meta:
         model = Appointment
@@ -39,8 +44,8 @@ class AppointmentRefSerializer(serializers.ModelSerializer):
 
 
 class AppointmentSerializer(serializers.ModelSerializer):
-    start_time = serializers.TimeField(format="%H:%M")
-    end_time = serializers.TimeField(format="%H:%M")
+    start_time = HHMMField()
+    end_time = HHMMField()
     doctor = DoctorRefSerializer()
     patient = PatientRefSerializer()
 
@@ -90,7 +95,7 @@ class BookInputSerializer(ScopedInputSerializer):
         error_messages={"does_not_exist": "Unknown patient.", "incorrect_type": "Unknown patient."},
     )
     scheduled_date = serializers.DateField(required=False, help_text="Required unless walk_in.")
-    start_time = serializers.TimeField(**HHMM, required=False, help_text="Required unless walk_in.")
+    start_time = HHMMField(required=False, help_text="Required unless walk_in.")
     walk_in = serializers.BooleanField(
         default=False,
         help_text="A patient at the desk: the visit starts now and is checked in at once. "
@@ -145,7 +150,7 @@ class BookInputSerializer(ScopedInputSerializer):
 
 class RescheduleInputSerializer(ScopedInputSerializer):
     new_date = serializers.DateField()
-    new_time = serializers.TimeField(**HHMM)
+    new_time = HHMMField()
     new_doctor_id = serializers.PrimaryKeyRelatedField(
         queryset=Doctor.objects.none(),
         source="new_doctor",
@@ -185,7 +190,7 @@ class AppointmentUpdateInputSerializer(serializers.Serializer):
 
 
 class CancellationSerializer(serializers.ModelSerializer):
-    original_time = serializers.TimeField(format="%H:%M")
+    original_time = HHMMField()
     doctor = DoctorRefSerializer(allow_null=True)
     patient = PatientRefSerializer()
 
@@ -210,7 +215,7 @@ class VisitSerializer(serializers.ModelSerializer):
     """One line of a patient's history."""
 
     date = serializers.DateField(source="scheduled_date")
-    time = serializers.TimeField(source="start_time", format="%H:%M")
+    time = HHMMField(source="start_time")
     doctor = DoctorRefSerializer()
 
     class Meta:
@@ -253,9 +258,11 @@ class SlotSerializer(serializers.Serializer):
     starts_at = serializers.SerializerMethodField(help_text="ISO 8601 with the clinic's offset.")
     ends_at = serializers.SerializerMethodField(help_text="ISO 8601 with the clinic's offset.")
 
+    @extend_schema_field(HHMM_SCHEMA)
     def get_start(self, slot) -> str:
         return f"{slot.start:%H:%M}"
 
+    @extend_schema_field(HHMM_SCHEMA)
     def get_end(self, slot) -> str:
         return f"{slot.end:%H:%M}"
 
@@ -274,8 +281,8 @@ class AvailableSlotsSerializer(serializers.Serializer):
 
 
 class GridAppointmentSerializer(serializers.ModelSerializer):
-    time = serializers.TimeField(source="start_time", format="%H:%M")
-    end_time = serializers.TimeField(format="%H:%M")
+    time = HHMMField(source="start_time")
+    end_time = HHMMField()
     patient_id = serializers.UUIDField()
     patient_name = serializers.CharField(source="patient.full_name")
 
@@ -422,8 +429,8 @@ class PreparationPatientSerializer(serializers.ModelSerializer):
 
 class PreparationAppointmentSerializer(serializers.ModelSerializer):
     date = serializers.DateField(source="scheduled_date")
-    time = serializers.TimeField(source="start_time", format="%H:%M")
-    end_time = serializers.TimeField(format="%H:%M")
+    time = HHMMField(source="start_time")
+    end_time = HHMMField()
     reason = serializers.CharField(source="visit_reason")
 
     class Meta:

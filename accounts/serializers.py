@@ -197,6 +197,12 @@ class DoctorInputSerializer(DoctorPreferencesInputSerializer):
     is_active = serializers.BooleanField(required=False)
 
 
+class DoctorQuerySerializer(serializers.Serializer):
+    """Query parameters of ``GET /api/doctors``."""
+
+    is_active = serializers.BooleanField(required=False)
+
+
 class DoctorCreateInputSerializer(DoctorInputSerializer):
     name = serializers.CharField(max_length=255)
     user_id = serializers.UUIDField(

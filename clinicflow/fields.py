@@ -60,10 +60,3 @@ class ScopedInputSerializer(serializers.Serializer):
 
     def scoped_querysets(self, user) -> dict:
         return {}
-
-
-def query_params(serializer_class, request) -> dict:
-    """A view's query parameters, validated by ``serializer_class`` (400 naming the bad one)."""
-    query = serializer_class(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    return query.validated_data

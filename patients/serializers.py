@@ -108,7 +108,10 @@ class PatientQuerySerializer(serializers.Serializer):
     """Query parameters of ``GET /api/patients``."""
 
     search = serializers.CharField(
-        required=False, max_length=100, help_text="Words matched in name, email and phone."
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="Words matched in name, email and phone; empty matches every patient.",
     )
     doctor_id = serializers.UUIDField(required=False, help_text="Primary doctor (admins only).")
     needs_attention = serializers.BooleanField(

@@ -8,7 +8,6 @@ from clinicflow.fields import (
     ChoiceListField,
     HHMMField,
     ScopedInputSerializer,
-    query_params,
 )
 from notes.models import FollowUp
 from notes.selectors import follow_up_list
@@ -239,11 +238,10 @@ class DayQuerySerializer(serializers.Serializer):
     )
 
 
-def requested_day(request):
-    """``?date=`` of a day view, else today in the caller's clinic."""
-    return query_params(DayQuerySerializer, request).get("date") or clinic_today(
-        request.user.clinic
-    )
+def requested_day(view):
+    """``?date=`` of a day view (clinicflow.api reads it), else today in the caller's
+    clinic."""
+    return view.query.get("date") or clinic_today(view.request.user.clinic)
 
 
 class AvailableQuerySerializer(DayQuerySerializer):
@@ -368,8 +366,8 @@ class AppointmentQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError({"to": ["Must not be before 'from'."]})
         return attrs
 
-    def selector_arguments(self) -> dict:
-        data = self.validated_data
+    @staticmethod
+    def selector_arguments(data) -> dict:
         return {
             "day": data.get("date"),
             "date_from": data.get("from"),

@@ -185,6 +185,26 @@ def test_doctor_list_pages_with_page_size(api, admin, clinic):
     assert response.json()["next"] is not None
 
 
+@pytest.mark.parametrize("value", ["-6428", "maybe", ""])
+def test_out_of_range_is_active_is_400(api, admin, doctor, value):
+    """Not silently ignored: the list would look filtered while it is not."""
+    response = api(admin).get(f"{LIST}?is_active={value}")
+
+    assert response.status_code == 400
+    assert "is_active" in response.json()
+
+
+@pytest.mark.parametrize(("value", "active"), [("true", True), ("false", False)])
+def test_is_active_filters_doctors(api, admin, doctor, other_doctor, value, active):
+    other_doctor.doctor.is_active = False
+    other_doctor.doctor.save()
+
+    response = api(admin).get(LIST, {"is_active": value})
+
+    expected = doctor.doctor if active else other_doctor.doctor
+    assert [row["id"] for row in response.json()["results"]] == [str(expected.id)]
+
+
 @pytest.mark.parametrize("page_size", ["0", "abc"])
 def test_doctor_list_rejects_bad_page_size(api, admin, doctor, page_size):
     response = api(admin).get(LIST, {"page_size": page_size})

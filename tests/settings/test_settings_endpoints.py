@@ -197,6 +197,18 @@ def test_invalid_values_are_400_naming_the_field_and_change_nothing(
     assert client.get(SETTINGS[group]).json() == expected(group)
 
 
+@pytest.mark.parametrize("group", GROUPS)
+def test_settings_put_without_body_is_400(api, admin, clinic, group):
+    """A missing body is a mistake; ``{}`` is the way to change nothing."""
+    client = api(admin)
+
+    response = client.put(SETTINGS[group])
+
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()
+    assert client.put(SETTINGS[group], {}, format="json").json() == expected(group)
+
+
 def test_one_bad_key_keeps_the_good_ones_from_being_stored(api, admin, clinic):
     client = api(admin)
 

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from accounts.models import WEEKDAYS, Clinic, ClinicSettings, Doctor, Role, User, VisitType
 from clinicflow.env import known_time_zones
-from clinicflow.fields import HHMMField
+from clinicflow.fields import BooleanField, HHMMField
 
 # Shapes shared by clinic and doctor hours ----------------------------------------
 
@@ -103,10 +103,10 @@ class DoctorSerializer(serializers.ModelSerializer):
     supported_visit_types = serializers.ListField(
         source="settings.supported_visit_types", child=serializers.CharField()
     )
-    allows_virtual_visits = serializers.BooleanField(source="settings.allows_virtual_visits")
-    allows_walkins = serializers.BooleanField(source="settings.allow_walk_ins")
-    allow_forced_booking = serializers.BooleanField(source="settings.allow_forced_booking")
-    ai_calls_enabled = serializers.BooleanField(source="settings.ai_calls_enabled")
+    allows_virtual_visits = BooleanField(source="settings.allows_virtual_visits")
+    allows_walkins = BooleanField(source="settings.allow_walk_ins")
+    allow_forced_booking = BooleanField(source="settings.allow_forced_booking")
+    ai_calls_enabled = BooleanField(source="settings.ai_calls_enabled")
 
     class Meta:
         model = Doctor
@@ -147,18 +147,18 @@ class DoctorPreferencesInputSerializer(serializers.Serializer):
         source="working_hours_override",
         help_text="Overrides the clinic's hours; null = the clinic's.",
     )
-    allows_virtual_visits = serializers.BooleanField(required=False)
-    allows_walkins = serializers.BooleanField(
+    allows_virtual_visits = BooleanField(required=False)
+    allows_walkins = BooleanField(
         required=False, source="allow_walk_ins", help_text="Takes walk-in bookings."
     )
-    ai_calls_enabled = serializers.BooleanField(
+    ai_calls_enabled = BooleanField(
         required=False,
         help_text="Stored for the frontend: the voice AI that would call has no backend yet.",
     )
     supported_visit_types = serializers.MultipleChoiceField(
         choices=VisitType.choices, required=False
     )
-    allow_forced_booking = serializers.BooleanField(required=False)
+    allow_forced_booking = BooleanField(required=False)
 
     def validate(self, attrs):
         types = attrs.pop("supported_visit_types", None)
@@ -194,13 +194,13 @@ class DoctorInputSerializer(DoctorPreferencesInputSerializer):
     default_visit_length = serializers.ChoiceField(
         choices=Doctor.VisitLength.choices, required=False
     )
-    is_active = serializers.BooleanField(required=False)
+    is_active = BooleanField(required=False)
 
 
 class DoctorQuerySerializer(serializers.Serializer):
     """Query parameters of ``GET /api/doctors``."""
 
-    is_active = serializers.BooleanField(required=False)
+    is_active = BooleanField(required=False)
 
 
 class DoctorCreateInputSerializer(DoctorInputSerializer):
@@ -308,16 +308,16 @@ class _RulesSerializer(serializers.Serializer):
 
 
 class SchedulingSettingsSerializer(_RulesSerializer):
-    allow_overlapping = serializers.BooleanField(
+    allow_overlapping = BooleanField(
         help_text="Bookings may overlap another of the same doctor without force."
     )
-    allow_walk_ins = serializers.BooleanField(
+    allow_walk_ins = BooleanField(
         help_text="Walk-in bookings (walk_in: true) are taken, where the doctor takes them too."
     )
-    require_provider = serializers.BooleanField(
+    require_provider = BooleanField(
         help_text=FRONTEND_ONLY + " Every appointment has a doctor in this version."
     )
-    allow_admin_override = serializers.BooleanField(
+    allow_admin_override = BooleanField(
         help_text="Admins may force a booking over a conflict and cancel inside the notice."
     )
     minimum_cancellation_notice = serializers.IntegerField(
@@ -328,21 +328,19 @@ class SchedulingSettingsSerializer(_RulesSerializer):
         max_value=24 * 60,
         help_text="Minutes after the start a visit not arrived is a no-show.",
     )
-    cancellation_reason_required = serializers.BooleanField(
+    cancellation_reason_required = BooleanField(
         help_text="Cancelling needs a reason, and a note when the reason is 'other'."
     )
 
 
 class IntakeSettingsSerializer(_RulesSerializer):
-    intake_required = serializers.BooleanField(
+    intake_required = BooleanField(
         help_text="Open appointments without completed intake count as missing intake."
     )
-    lock_appointment_if_missing = serializers.BooleanField(
+    lock_appointment_if_missing = BooleanField(
         help_text="A patient cannot be checked in (arrived) while required intake is missing."
     )
-    allow_manual_completion = serializers.BooleanField(
-        help_text="Admins may mark intake completed by hand."
-    )
+    allow_manual_completion = BooleanField(help_text="Admins may mark intake completed by hand.")
     intake_delivery_path = serializers.ChoiceField(
         choices=ClinicSettings.IntakeDeliveryPath.choices,
         help_text="Default intake_path of a booking: automatic = send_now, manual = send_later, "
@@ -351,16 +349,16 @@ class IntakeSettingsSerializer(_RulesSerializer):
 
 
 class NotificationSettingsSerializer(_RulesSerializer):
-    notify_unconfirmed = serializers.BooleanField(
+    notify_unconfirmed = BooleanField(
         help_text="Live appointment:created events (new, unconfirmed bookings) go out."
     )
-    notify_missing_intake = serializers.BooleanField(
+    notify_missing_intake = BooleanField(
         help_text="Live intake:completed events reach the front desk and doctor."
     )
-    notify_cancellations = serializers.BooleanField(help_text="Cancellations are announced.")
-    notify_no_shows = serializers.BooleanField(help_text="No-shows are announced.")
-    notify_via_app = serializers.BooleanField(help_text="Live events go to staff over /ws/events/.")
-    notify_via_email = serializers.BooleanField(
+    notify_cancellations = BooleanField(help_text="Cancellations are announced.")
+    notify_no_shows = BooleanField(help_text="No-shows are announced.")
+    notify_via_app = BooleanField(help_text="Live events go to staff over /ws/events/.")
+    notify_via_email = BooleanField(
         help_text="Admins also get an email for announced cancellations and no-shows."
     )
 

@@ -18,9 +18,10 @@ from rest_framework import generics, viewsets
 from rest_framework import views as drf_views
 from rest_framework.exceptions import ValidationError
 
-from clinicflow.fields import ChoiceListField
+from clinicflow.fields import BooleanField, ChoiceListField
 
 PAGE_PARAMS = ("page", "page_size")
+QUERY_BOOLEANS = {"true": True, "false": False}
 UNKNOWN_PARAMETER = "Unknown query parameter."
 
 
@@ -57,6 +58,8 @@ def read_query(query_params, serializer_class, *, paged: bool, context=None) -> 
             data[name] = ",".join(values)
         elif len(values) > 1:
             errors[name] = ["Give this parameter once."]
+        elif isinstance(fields.get(name), BooleanField):
+            data[name] = QUERY_BOOLEANS.get(values[0], values[0])
         else:
             data[name] = values[0]
     if errors:

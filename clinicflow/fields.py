@@ -28,6 +28,18 @@ class HHMMField(serializers.TimeField):
         return super().to_internal_value(value)
 
 
+class BooleanField(serializers.BooleanField):
+    """``true`` or ``false``, as the schema says: not DRF's ``0``, ``1``, ``"yes"``
+    or ``"on"``. (A query string's ``true``/``false`` are read in clinicflow.api.)"""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data):
+        if data is True or data is False:
+            return data
+        self.fail("invalid")
+
+
 class ChoiceListField(serializers.CharField):
     """A query parameter naming one or more choices, comma-separated
     (``status=unconfirmed,confirmed``)."""

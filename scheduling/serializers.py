@@ -5,6 +5,7 @@ from accounts.models import Doctor, VisitType
 from accounts.selectors import doctor_list
 from clinicflow.fields import (
     HHMM_SCHEMA,
+    BooleanField,
     ChoiceListField,
     HHMMField,
     ScopedInputSerializer,
@@ -95,7 +96,7 @@ class BookInputSerializer(ScopedInputSerializer):
     )
     scheduled_date = serializers.DateField(required=False, help_text="Required unless walk_in.")
     start_time = HHMMField(required=False, help_text="Required unless walk_in.")
-    walk_in = serializers.BooleanField(
+    walk_in = BooleanField(
         default=False,
         help_text="A patient at the desk: the visit starts now and is checked in at once. "
         "Needs the clinic's and the doctor's walk-in setting.",
@@ -117,7 +118,7 @@ class BookInputSerializer(ScopedInputSerializer):
         required=False,
         help_text="Defaults from the clinic's intake delivery setting.",
     )
-    force = serializers.BooleanField(
+    force = BooleanField(
         default=False, help_text="Book over another appointment, where the clinic allows it."
     )
     follow_up_id = serializers.PrimaryKeyRelatedField(
@@ -158,7 +159,7 @@ class RescheduleInputSerializer(ScopedInputSerializer):
         error_messages={"does_not_exist": "Unknown doctor.", "incorrect_type": "Unknown doctor."},
     )
     duration = serializers.ChoiceField(choices=Doctor.VisitLength.choices, required=False)
-    force = serializers.BooleanField(default=False)
+    force = BooleanField(default=False)
 
     def scoped_querysets(self, user) -> dict:
         return {"new_doctor_id": doctor_list(user=user).select_related("clinic__settings")}
@@ -167,7 +168,7 @@ class RescheduleInputSerializer(ScopedInputSerializer):
 class CancelInputSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Cancellation.Type.choices, required=False)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    force = serializers.BooleanField(
+    force = BooleanField(
         default=False, help_text="Cancel inside the minimum notice, where the clinic allows it."
     )
 
@@ -184,7 +185,7 @@ class AppointmentUpdateInputSerializer(serializers.Serializer):
     )
     intake_path = serializers.ChoiceField(choices=Appointment.IntakePath.choices, required=False)
     meeting_link = serializers.URLField(max_length=500, required=False, allow_blank=True)
-    needs_attention = serializers.BooleanField(required=False)
+    needs_attention = BooleanField(required=False)
     attention_reason = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
@@ -450,5 +451,5 @@ class PreparationSerializer(serializers.Serializer):
     appointment = PreparationAppointmentSerializer()
     intake_summary = serializers.CharField(allow_null=True)
     intake_summary_status = serializers.CharField(allow_null=True)
-    intake_complete = serializers.BooleanField()
+    intake_complete = BooleanField()
     previous_visits = VisitSerializer(many=True, help_text="With this doctor, newest first.")

@@ -209,6 +209,17 @@ def test_settings_put_without_body_is_400(api, admin, clinic, group):
     assert client.put(SETTINGS[group], {}, format="json").json() == expected(group)
 
 
+@pytest.mark.parametrize("value", [0, 1, "true", "yes", "on"])
+def test_boolean_setting_must_be_json_true_or_false(api, admin, clinic, value):
+    """As the schema says: not DRF's lenient 0, 1, "yes" or "on"."""
+    client = api(admin)
+
+    response = client.put(SETTINGS["notifications"], {"notify_via_email": value}, format="json")
+
+    assert_field_error(response, "notify_via_email")
+    assert client.get(SETTINGS["notifications"]).json() == DEFAULTS["notifications"]
+
+
 def test_one_bad_key_keeps_the_good_ones_from_being_stored(api, admin, clinic):
     client = api(admin)
 

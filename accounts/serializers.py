@@ -1,8 +1,9 @@
 from rest_framework import serializers
 
 from accounts.models import WEEKDAYS, Clinic, ClinicSettings, Doctor, Role, User, VisitType
+from accounts.selectors import user_list
 from clinicflow.env import known_time_zones
-from clinicflow.fields import BooleanField, HHMMField
+from clinicflow.fields import BooleanField, HHMMField, ScopedInputSerializer
 
 # Shapes shared by clinic and doctor hours ----------------------------------------
 
@@ -203,11 +204,19 @@ class DoctorQuerySerializer(serializers.Serializer):
     is_active = BooleanField(required=False)
 
 
-class DoctorCreateInputSerializer(DoctorInputSerializer):
+class DoctorCreateInputSerializer(ScopedInputSerializer, DoctorInputSerializer):
     name = serializers.CharField(max_length=255)
-    user_id = serializers.UUIDField(
-        required=False, allow_null=True, help_text="An existing doctor user without a profile."
+    user_id = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.none(),
+        source="user",
+        required=False,
+        allow_null=True,
+        help_text="An existing doctor user of the clinic without a profile.",
+        error_messages={"does_not_exist": "Unknown user.", "incorrect_type": "Unknown user."},
     )
+
+    def scoped_querysets(self, user) -> dict:
+        return {"user_id": user_list(user=user)}
 
 
 # Users and auth ------------------------------------------------------------------------

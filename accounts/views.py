@@ -151,13 +151,10 @@ class DoctorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
 
     @extend_schema(request=DoctorCreateInputSerializer, responses={201: DoctorSerializer})
     def create(self, request):
-        data = DoctorCreateInputSerializer(data=request.data)
+        data = DoctorCreateInputSerializer(data=request.data, user=request.user)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        user_id = values.pop("user_id", None)
-        user = None
-        if user_id is not None:
-            user = get_object_or_404(selectors.user_list(user=request.user), pk=user_id)
+        user = values.pop("user", None)
         doctor = services.doctor_create(clinic=request.user.clinic, data=values, user=user)
         return Response(
             DoctorSerializer(self.get_queryset().get(pk=doctor.pk)).data,

@@ -295,19 +295,22 @@ def test_linked_doctor_user_then_lists_their_new_profile(api, admin, clinic):
     assert ids(response) == {created.json()["id"]}
 
 
-def test_linking_another_clinics_user_gets_404(api, admin, other_clinic):
+def test_linking_another_clinics_user_reads_as_unknown_400(api, admin, other_clinic):
+    """An id outside the caller's clinic is refused like a typo, as every input id is."""
     stranger = UserFactory(clinic=other_clinic, role=Role.DOCTOR)
 
     response = api(admin).post(LIST, {"name": "Dr. Stranger", "user_id": str(stranger.id)})
 
-    assert_error(response, 404, "not_found")
+    assert response.status_code == 400
+    assert response.json() == {"user_id": ["Unknown user."]}
     assert not Doctor.objects.filter(name="Dr. Stranger").exists()
 
 
-def test_linking_an_unknown_user_gets_404(api, admin):
+def test_linking_an_unknown_user_gets_400(api, admin):
     response = api(admin).post(LIST, {"name": "Dr. Nobody", "user_id": str(uuid.uuid4())})
 
-    assert_error(response, 404, "not_found")
+    assert response.status_code == 400
+    assert response.json() == {"user_id": ["Unknown user."]}
 
 
 @pytest.mark.parametrize("persona", ["admin", "owner"])

@@ -2,6 +2,9 @@
 PATCH is the partial PUT, a method an endpoint lacks is 405 for everyone, a PUT
 needs a body, and query parameters are declared or refused."""
 
+import itertools
+from datetime import time
+
 import pytest
 
 from accounts.models import Role
@@ -15,6 +18,7 @@ from tests.factories import (
 )
 
 ROLES = ("admin", "doctor", "owner")
+_HOURS = itertools.count()
 
 
 def _patient(world):
@@ -30,7 +34,11 @@ def _preferences(world):
 
 
 def _appointment(world):
-    return f"/api/appointments/{AppointmentFactory(doctor=world['doctor'].doctor).id}"
+    # A new hour each time: PostgreSQL refuses overlapping visits of one doctor.
+    at = time(8 + next(_HOURS) % 10)
+    return (
+        f"/api/appointments/{AppointmentFactory(doctor=world['doctor'].doctor, start_time=at).id}"
+    )
 
 
 def _follow_up(world):

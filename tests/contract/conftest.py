@@ -6,9 +6,9 @@ checks reach real objects (200s, 409s) as well as unknown ones (404s).
 """
 
 import logging
-import time
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, time, timedelta
+from time import monotonic
 
 import pytest
 import schemathesis
@@ -98,7 +98,11 @@ def contract_world(db, monkeypatch):
     appointments = [
         AppointmentFactory(doctor=doctor, patient=patients[0], scheduled_date=soon),
         AppointmentFactory(
-            doctor=doctor, patient=patients[1], scheduled_date=soon, status="confirmed"
+            doctor=doctor,
+            patient=patients[1],
+            scheduled_date=soon,
+            start_time=time(11, 0),
+            status="confirmed",
         ),
         AppointmentFactory(doctor=other_doctor, patient=patients[2], scheduled_date=soon),
         AppointmentFactory(doctor=outsider_doctor, patient=outsider_patient),
@@ -191,10 +195,10 @@ def api_schema(request, contract_world, _quiet_request_log):
             }
         )
 
-    started = time.monotonic()
+    started = monotonic()
     schema.role = role
     yield schema
-    TIMES[role] = time.monotonic() - started
+    TIMES[role] = monotonic() - started
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 

@@ -10,10 +10,12 @@ def clinic_list(*, user: User) -> QuerySet[Clinic]:
     return Clinic.objects.select_related("settings").filter(pk=user.clinic_id)
 
 
-def doctor_list(*, user: User) -> QuerySet[Doctor]:
+def doctor_list(*, user: User, is_active: bool | None = None) -> QuerySet[Doctor]:
     """Admins see every doctor of their clinic; a doctor sees only their own profile;
     owners see none (the view refuses them first)."""
     doctors = Doctor.objects.select_related("settings").filter(clinic_id=user.clinic_id)
+    if is_active is not None:
+        doctors = doctors.filter(is_active=is_active)
     if user.is_admin:
         return doctors
     if user.is_doctor:

@@ -1,8 +1,9 @@
 from rest_framework import serializers
 
 from accounts.models import WEEKDAYS, Clinic, ClinicSettings, Doctor, Role, User, VisitType
+from accounts.selectors import user_list
 from clinicflow.env import known_time_zones
-from clinicflow.fields import PhoneField
+from clinicflow.fields import BooleanField, HHMMField, PhoneField, ScopedInputSerializer
 
 # Shapes shared by clinic and doctor hours ----------------------------------------
 
@@ -10,8 +11,8 @@ from clinicflow.fields import PhoneField
 class HoursSerializer(serializers.Serializer):
     """``{"start": "HH:MM", "end": "HH:MM"}`` with start before end."""
 
-    start = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
-    end = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
+    start = HHMMField()
+    end = HHMMField()
 
     def validate(self, attrs):
         # Hours are one value: even a partial update sends both ends.
@@ -108,10 +109,10 @@ class DoctorSerializer(serializers.ModelSerializer):
     supported_visit_types = serializers.ListField(
         source="settings.supported_visit_types", child=serializers.CharField()
     )
-    allows_virtual_visits = serializers.BooleanField(source="settings.allows_virtual_visits")
-    allows_walkins = serializers.BooleanField(source="settings.allow_walk_ins")
-    allow_forced_booking = serializers.BooleanField(source="settings.allow_forced_booking")
-    ai_calls_enabled = serializers.BooleanField(source="settings.ai_calls_enabled")
+    allows_virtual_visits = BooleanField(source="settings.allows_virtual_visits")
+    allows_walkins = BooleanField(source="settings.allow_walk_ins")
+    allow_forced_booking = BooleanField(source="settings.allow_forced_booking")
+    ai_calls_enabled = BooleanField(source="settings.ai_calls_enabled")
 
     class Meta:
         model = Doctor
@@ -152,18 +153,18 @@ class DoctorPreferencesInputSerializer(serializers.Serializer):
         source="working_hours_override",
         help_text="Overrides the clinic's hours; null = the clinic's.",
     )
-    allows_virtual_visits = serializers.BooleanField(required=False)
-    allows_walkins = serializers.BooleanField(
+    allows_virtual_visits = BooleanField(required=False)
+    allows_walkins = BooleanField(
         required=False, source="allow_walk_ins", help_text="Takes walk-in bookings."
     )
-    ai_calls_enabled = serializers.BooleanField(
+    ai_calls_enabled = BooleanField(
         required=False,
         help_text="Stored for the frontend: the voice AI that would call has no backend yet.",
     )
     supported_visit_types = serializers.MultipleChoiceField(
         choices=VisitType.choices, required=False
     )
-    allow_forced_booking = serializers.BooleanField(required=False)
+    allow_forced_booking = BooleanField(required=False)
 
     def validate(self, attrs):
         types = attrs.pop("supported_visit_types", None)
@@ -199,14 +200,28 @@ class DoctorInputSerializer(DoctorPreferencesInputSerializer):
     default_visit_length = serializers.ChoiceField(
         choices=Doctor.VisitLength.choices, required=False
     )
-    is_active = serializers.BooleanField(required=False)
+    is_active = BooleanField(required=False)
 
 
-class DoctorCreateInputSerializer(DoctorInputSerializer):
+class DoctorQuerySerializer(serializers.Serializer):
+    """Query parameters of ``GET /api/doctors``."""
+
+    is_active = BooleanField(required=False)
+
+
+class DoctorCreateInputSerializer(ScopedInputSerializer, DoctorInputSerializer):
     name = serializers.CharField(max_length=255)
-    user_id = serializers.UUIDField(
-        required=False, allow_null=True, help_text="An existing doctor user without a profile."
+    user_id = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.none(),
+        source="user",
+        required=False,
+        allow_null=True,
+        help_text="An existing doctor user of the clinic without a profile.",
+        error_messages={"does_not_exist": "Unknown user.", "incorrect_type": "Unknown user."},
     )
+
+    def scoped_querysets(self, user) -> dict:
+        return {"user_id": user_list(user=user)}
 
 
 # Users and auth ------------------------------------------------------------------------
@@ -310,16 +325,16 @@ class _RulesSerializer(serializers.Serializer):
 
 
 class SchedulingSettingsSerializer(_RulesSerializer):
-    allow_overlapping = serializers.BooleanField(
+    allow_overlapping = BooleanField(
         help_text="Bookings may overlap another of the same doctor without force."
     )
-    allow_walk_ins = serializers.BooleanField(
+    allow_walk_ins = BooleanField(
         help_text="Walk-in bookings (walk_in: true) are taken, where the doctor takes them too."
     )
-    require_provider = serializers.BooleanField(
+    require_provider = BooleanField(
         help_text=FRONTEND_ONLY + " Every appointment has a doctor in this version."
     )
-    allow_admin_override = serializers.BooleanField(
+    allow_admin_override = BooleanField(
         help_text="Admins may force a booking over a conflict and cancel inside the notice."
     )
     minimum_cancellation_notice = serializers.IntegerField(
@@ -330,21 +345,19 @@ class SchedulingSettingsSerializer(_RulesSerializer):
         max_value=24 * 60,
         help_text="Minutes after the start a visit not arrived is a no-show.",
     )
-    cancellation_reason_required = serializers.BooleanField(
+    cancellation_reason_required = BooleanField(
         help_text="Cancelling needs a reason, and a note when the reason is 'other'."
     )
 
 
 class IntakeSettingsSerializer(_RulesSerializer):
-    intake_required = serializers.BooleanField(
+    intake_required = BooleanField(
         help_text="Open appointments without completed intake count as missing intake."
     )
-    lock_appointment_if_missing = serializers.BooleanField(
+    lock_appointment_if_missing = BooleanField(
         help_text="A patient cannot be checked in (arrived) while required intake is missing."
     )
-    allow_manual_completion = serializers.BooleanField(
-        help_text="Admins may mark intake completed by hand."
-    )
+    allow_manual_completion = BooleanField(help_text="Admins may mark intake completed by hand.")
     intake_delivery_path = serializers.ChoiceField(
         choices=ClinicSettings.IntakeDeliveryPath.choices,
         help_text="Default intake_path of a booking: automatic = send_now, manual = send_later, "
@@ -353,16 +366,16 @@ class IntakeSettingsSerializer(_RulesSerializer):
 
 
 class NotificationSettingsSerializer(_RulesSerializer):
-    notify_unconfirmed = serializers.BooleanField(
+    notify_unconfirmed = BooleanField(
         help_text="Live appointment:created events (new, unconfirmed bookings) go out."
     )
-    notify_missing_intake = serializers.BooleanField(
+    notify_missing_intake = BooleanField(
         help_text="Live intake:completed events reach the front desk and doctor."
     )
-    notify_cancellations = serializers.BooleanField(help_text="Cancellations are announced.")
-    notify_no_shows = serializers.BooleanField(help_text="No-shows are announced.")
-    notify_via_app = serializers.BooleanField(help_text="Live events go to staff over /ws/events/.")
-    notify_via_email = serializers.BooleanField(
+    notify_cancellations = BooleanField(help_text="Cancellations are announced.")
+    notify_no_shows = BooleanField(help_text="No-shows are announced.")
+    notify_via_app = BooleanField(help_text="Live events go to staff over /ws/events/.")
+    notify_via_email = BooleanField(
         help_text="Admins also get an email for announced cancellations and no-shows."
     )
 

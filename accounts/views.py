@@ -1,11 +1,10 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.models import Clinic, Doctor, User
@@ -17,6 +16,7 @@ from accounts.serializers import (
     DoctorCreateInputSerializer,
     DoctorInputSerializer,
     DoctorPreferencesInputSerializer,
+    DoctorQuerySerializer,
     DoctorSerializer,
     IntakeSettingsSerializer,
     LoginInputSerializer,
@@ -32,6 +32,7 @@ from accounts.serializers import (
     UserSerializer,
 )
 from accounts.throttles import LoginEmailThrottle, LoginIPThrottle, RefreshIPThrottle
+from clinicflow.api import APIView, GenericViewSet
 
 # Auth ----------------------------------------------------------------------------------
 
@@ -40,6 +41,7 @@ class LoginView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = [LoginIPThrottle, LoginEmailThrottle]
+    error_statuses = ("401",)  # wrong password, unknown email, disabled account
 
     @extend_schema(
         request=LoginInputSerializer, responses={200: LoginOutputSerializer}, tags=["auth"]
@@ -67,6 +69,7 @@ class RefreshView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = [RefreshIPThrottle]
+    error_statuses = ("401",)  # a spent, expired or revoked refresh token
 
     @extend_schema(
         request=RefreshInputSerializer, responses={200: RefreshOutputSerializer}, tags=["auth"]
@@ -100,7 +103,7 @@ class MeView(APIView):
 # Clinics ------------------------------------------------------------------------------
 
 
-class ClinicViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ClinicViewSet(mixins.RetrieveModelMixin, GenericViewSet):
     """The caller's own clinic: every role reads it, admins change it."""
 
     queryset = Clinic.objects.none()  # the model, for the schema; get_queryset() scopes
@@ -127,7 +130,7 @@ class ClinicViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 ADMIN_ONLY_DOCTOR_FIELDS = ("is_active",)
 
 
-class DoctorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DoctorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
     """Admins manage every doctor of the clinic; a doctor sees and edits their own."""
 
     queryset = Doctor.objects.none()  # the model, for the schema; get_queryset() scopes
@@ -141,20 +144,17 @@ class DoctorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         "update": ADMIN_OR_DOCTOR,
         "preferences": DOCTOR,
     }
-    filterset_fields = ["is_active"]
+    query_serializer_class = {"list": DoctorQuerySerializer}
 
     def get_queryset(self):
-        return selectors.doctor_list(user=self.request.user)
+        return selectors.doctor_list(user=self.request.user, **getattr(self, "query", {}))
 
     @extend_schema(request=DoctorCreateInputSerializer, responses={201: DoctorSerializer})
     def create(self, request):
-        data = DoctorCreateInputSerializer(data=request.data)
+        data = DoctorCreateInputSerializer(data=request.data, user=request.user)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        user_id = values.pop("user_id", None)
-        user = None
-        if user_id is not None:
-            user = get_object_or_404(selectors.user_list(user=request.user), pk=user_id)
+        user = values.pop("user", None)
         doctor = services.doctor_create(clinic=request.user.clinic, data=values, user=user)
         return Response(
             DoctorSerializer(self.get_queryset().get(pk=doctor.pk)).data,
@@ -273,7 +273,7 @@ class MyPreferencesView(APIView):
 # Users ----------------------------------------------------------------------------------
 
 
-class StaffUserViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class StaffUserViewSet(mixins.ListModelMixin, GenericViewSet):
     """The clinic's staff accounts (admins)."""
 
     queryset = User.objects.none()  # the model, for the schema

@@ -1,6 +1,43 @@
 """Serializer fields shared by several apps."""
 
+import re
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+HHMM_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+HHMM_SCHEMA = {"type": "string", "pattern": HHMM_PATTERN, "example": "09:30"}
+
+
+@extend_schema_field(HHMM_SCHEMA)
+class HHMMField(serializers.TimeField):
+    """A wall-clock time ``HH:MM`` (24h) in the clinic's zone, read and written as
+    exactly that: no seconds, no offset, no ISO time (Swagger's ``17:45:37.470Z``)."""
+
+    default_error_messages = {"invalid": "Must be a time like 09:30 (HH:MM, 24h)."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%H:%M")
+        kwargs.setdefault("input_formats", ["%H:%M"])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        # strptime also takes "9:5"; the contract's HH:MM does not.
+        if not isinstance(value, str) or not re.fullmatch(HHMM_PATTERN, value):
+            self.fail("invalid")
+        return super().to_internal_value(value)
+
+
+class BooleanField(serializers.BooleanField):
+    """``true`` or ``false``, as the schema says: not DRF's ``0``, ``1``, ``"yes"``
+    or ``"on"``. (A query string's ``true``/``false`` are read in clinicflow.api.)"""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data):
+        if data is True or data is False:
+            return data
+        self.fail("invalid")
 
 
 class ChoiceListField(serializers.CharField):
@@ -35,13 +72,6 @@ class ScopedInputSerializer(serializers.Serializer):
 
     def scoped_querysets(self, user) -> dict:
         return {}
-
-
-def query_params(serializer_class, request) -> dict:
-    """A view's query parameters, validated by ``serializer_class`` (400 naming the bad one)."""
-    query = serializer_class(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    return query.validated_data
 
 
 class PhoneField(serializers.RegexField):

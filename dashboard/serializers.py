@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from rest_framework import serializers
 
+from scheduling.clock import clinic_today
 from scheduling.models import AppointmentStatus
 
 DEFAULT_METRICS_DAYS = 30
@@ -20,7 +21,8 @@ class CancellationsQuerySerializer(serializers.Serializer):
 
 class MetricsQuerySerializer(serializers.Serializer):
     """``from``/``to`` inclusive, at most 366 days. Without them: the 30 days up to
-    today (clinic time), or 30 days from/to the one given. Needs ``today`` in context."""
+    today (clinic time), or 30 days from/to the one given. Needs the ``request``
+    in context."""
 
     to = serializers.DateField(required=False)
 
@@ -33,7 +35,7 @@ class MetricsQuerySerializer(serializers.Serializer):
         span = timedelta(days=DEFAULT_METRICS_DAYS - 1)
         start, end = attrs.get("from"), attrs.get("to")
         if start is None and end is None:
-            end = self.context["today"]
+            end = clinic_today(self.context["request"].user.clinic)
         try:
             if start is None:
                 start = end - span

@@ -1,10 +1,10 @@
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import generics, serializers
+from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.permissions import ADMIN, ADMIN_OR_OWNER, DOCTOR, HasRole
-from clinicflow.fields import query_params
+from clinicflow.api import APIView, ListAPIView
+from clinicflow.fields import HHMMField
 from dashboard import selectors
 from dashboard.serializers import (
     AdminSummarySerializer,
@@ -14,7 +14,6 @@ from dashboard.serializers import (
     MetricsSerializer,
     NeedsAttentionQuerySerializer,
 )
-from scheduling.clock import clinic_today
 from scheduling.models import Cancellation
 from scheduling.serializers import CancellationSerializer, DayQuerySerializer, requested_day
 
@@ -24,10 +23,11 @@ class AdminSummaryView(APIView):
 
     permission_classes = [HasRole]
     allowed_roles = ADMIN
+    query_serializer_class = DayQuerySerializer
 
-    @extend_schema(parameters=[DayQuerySerializer], responses={200: AdminSummarySerializer})
+    @extend_schema(responses={200: AdminSummarySerializer})
     def get(self, request):
-        return Response(selectors.admin_summary(user=request.user, day=requested_day(request)))
+        return Response(selectors.admin_summary(user=request.user, day=requested_day(self)))
 
 
 class NeedsAttentionView(APIView):
@@ -35,9 +35,9 @@ class NeedsAttentionView(APIView):
 
     permission_classes = [HasRole]
     allowed_roles = ADMIN
+    query_serializer_class = NeedsAttentionQuerySerializer
 
     @extend_schema(
-        parameters=[NeedsAttentionQuerySerializer],
         responses={
             200: inline_serializer(
                 "NeedsAttention",
@@ -54,11 +54,10 @@ class NeedsAttentionView(APIView):
         },
     )
     def get(self, request):
-        days = query_params(NeedsAttentionQuerySerializer, request)["days"]
-        return Response(selectors.needs_attention(user=request.user, days=days))
+        return Response(selectors.needs_attention(user=request.user, days=self.query["days"]))
 
 
-class RecentCancellationsView(generics.ListAPIView):
+class RecentCancellationsView(ListAPIView):
     """Cancellations and no-shows of the last ``days`` days (default 7), newest first."""
 
     queryset = Cancellation.objects.none()  # the model, for the schema
@@ -66,14 +65,10 @@ class RecentCancellationsView(generics.ListAPIView):
     permission_classes = [HasRole]
     allowed_roles = ADMIN
     filter_backends = []
+    query_serializer_class = CancellationsQuerySerializer
 
     def get_queryset(self):
-        days = query_params(CancellationsQuerySerializer, self.request)["days"]
-        return selectors.recent_cancellations(user=self.request.user, days=days)
-
-    @extend_schema(parameters=[CancellationsQuerySerializer])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        return selectors.recent_cancellations(user=self.request.user, days=self.query["days"])
 
 
 class DoctorSummaryView(APIView):
@@ -81,10 +76,11 @@ class DoctorSummaryView(APIView):
 
     permission_classes = [HasRole]
     allowed_roles = DOCTOR
+    query_serializer_class = DayQuerySerializer
 
-    @extend_schema(parameters=[DayQuerySerializer], responses={200: DoctorSummarySerializer})
+    @extend_schema(responses={200: DoctorSummarySerializer})
     def get(self, request):
-        return Response(selectors.doctor_summary(user=request.user, day=requested_day(request)))
+        return Response(selectors.doctor_summary(user=request.user, day=requested_day(self)))
 
 
 class DoctorTodayView(APIView):
@@ -92,17 +88,17 @@ class DoctorTodayView(APIView):
 
     permission_classes = [HasRole]
     allowed_roles = DOCTOR
+    query_serializer_class = DayQuerySerializer
 
     @extend_schema(
-        parameters=[DayQuerySerializer],
         responses={
             200: inline_serializer(
                 "DoctorTodayItem",
                 {
                     "appointment_id": serializers.UUIDField(),
                     "patient": serializers.DictField(),
-                    "time": serializers.CharField(),
-                    "end_time": serializers.CharField(),
+                    "time": HHMMField(),
+                    "end_time": HHMMField(),
                     "status": serializers.CharField(),
                     "intake_status": serializers.CharField(),
                     "intake_complete": serializers.BooleanField(),
@@ -116,7 +112,7 @@ class DoctorTodayView(APIView):
         },
     )
     def get(self, request):
-        return Response(selectors.doctor_today(user=request.user, day=requested_day(request)))
+        return Response(selectors.doctor_today(user=request.user, day=requested_day(self)))
 
 
 class AppointmentMetricsView(APIView):
@@ -124,14 +120,11 @@ class AppointmentMetricsView(APIView):
 
     permission_classes = [HasRole]
     allowed_roles = ADMIN_OR_OWNER
+    query_serializer_class = MetricsQuerySerializer
 
-    @extend_schema(parameters=[MetricsQuerySerializer], responses={200: MetricsSerializer})
+    @extend_schema(responses={200: MetricsSerializer})
     def get(self, request):
-        query = MetricsQuerySerializer(
-            data=request.query_params, context={"today": clinic_today(request.user.clinic)}
-        )
-        query.is_valid(raise_exception=True)
-        date_from, date_to = query.validated_data["from"], query.validated_data["to"]
+        date_from, date_to = self.query["from"], self.query["to"]
         days = selectors.appointment_metrics(
             user=request.user, date_from=date_from, date_to=date_to
         )

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from clinicflow.fields import ScopedInputSerializer
+from clinicflow.fields import BooleanField, ScopedInputSerializer
 from intake.forms import check_field_definitions
 from intake.models import IntakeFormTemplate, IntakeSubmission
 from intake.selectors import template_list
@@ -15,7 +15,7 @@ class FieldDefinitionSerializer(serializers.Serializer):
     type = serializers.ChoiceField(
         choices=["text", "textarea", "number", "date", "select", "multiselect", "checkbox"]
     )
-    required = serializers.BooleanField(default=False)
+    required = BooleanField(default=False)
     options = serializers.ListField(child=serializers.CharField(), required=False)
     help_text = serializers.CharField(required=False)
     max_length = serializers.IntegerField(required=False, help_text="text and textarea")
@@ -44,7 +44,7 @@ class TemplateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=255)
     description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     fields = serializers.JSONField(help_text="A list of {key, label, type, required, options?}.")
-    is_active = serializers.BooleanField(required=False, default=True)
+    is_active = BooleanField(required=False, default=True)
 
     def validate_fields(self, value):
         clean, errors = check_field_definitions(value)
@@ -135,7 +135,7 @@ class PublicSubmitInputSerializer(serializers.Serializer):
 
 
 class PublicSubmitOutputSerializer(serializers.Serializer):
-    success = serializers.BooleanField()
+    success = BooleanField()
     message = serializers.CharField()
 
 

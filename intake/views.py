@@ -1,14 +1,14 @@
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
-from rest_framework.views import APIView
 
 from accounts.permissions import ADMIN, ADMIN_OR_DOCTOR, HasRole
+from clinicflow.api import APIView, GenericViewSet
 from clinicflow.exceptions import PayloadTooLarge
 from intake import selectors, services
 from intake.delivery import delivery_channels
@@ -30,7 +30,7 @@ from intake.serializers import (
 from scheduling.selectors import appointment_list
 
 
-class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
     """The clinic's intake forms (admins)."""
 
     queryset = IntakeFormTemplate.objects.none()  # the model, for the schema
@@ -57,7 +57,7 @@ class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(TemplateSerializer(template).data)
 
 
-class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
     """Patients' intake answers with their AI summary: admins all, doctors their own visits'."""
 
     queryset = IntakeSubmission.objects.none()  # the model, for the schema
@@ -71,21 +71,17 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def get_serializer_class(self):
         return SubmissionSerializer if self.action == "list" else SubmissionDetailSerializer
 
+    query_serializer_class = {"list": SubmissionQuerySerializer}
+
     def get_queryset(self):
         params = {}
         if self.action == "list":
-            query = SubmissionQuerySerializer(data=self.request.query_params)
-            query.is_valid(raise_exception=True)
             params = {
-                "appointment_id": query.validated_data.get("appointment_id"),
-                "patient_id": query.validated_data.get("patient_id"),
-                "summary_status": query.validated_data.get("ai_summary_status"),
+                "appointment_id": self.query.get("appointment_id"),
+                "patient_id": self.query.get("patient_id"),
+                "summary_status": self.query.get("ai_summary_status"),
             }
         return selectors.submission_list(user=self.request.user, **params)
-
-    @extend_schema(parameters=[SubmissionQuerySerializer])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=None, responses={202: SubmissionDetailSerializer})
     @action(detail=True, methods=["post"], url_path="regenerate-summary")

@@ -1,9 +1,10 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.response import Response
 
 from accounts.permissions import ADMIN_OR_DOCTOR, DOCTOR, HasRole
+from clinicflow.api import GenericViewSet
 from notes import selectors, services
 from notes.models import DoctorNote, FollowUp
 from notes.serializers import (
@@ -18,7 +19,7 @@ from notes.serializers import (
 from patients.selectors import patient_list
 
 
-class NoteViewSet(viewsets.GenericViewSet):
+class NoteViewSet(GenericViewSet):
     """A doctor's private notes. Only the doctor who wrote a note ever sees it:
     another doctor gets 404, admins and owners 403."""
 
@@ -52,7 +53,7 @@ class NoteViewSet(viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class PatientNotesView(mixins.ListModelMixin, viewsets.GenericViewSet):
+class PatientNotesView(mixins.ListModelMixin, GenericViewSet):
     """``GET /api/doctor-notes/patient/<id>``: the calling doctor's notes on a patient
     they see (any other patient is 404)."""
 
@@ -68,7 +69,7 @@ class PatientNotesView(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.note_list(user=self.request.user, patient_id=patient.pk)
 
 
-class FollowUpViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class FollowUpViewSet(mixins.ListModelMixin, GenericViewSet):
     """Follow-ups: doctors ask for them and manage their own; the front desk sees the
     clinic's (pending by default) and marks them scheduled."""
 
@@ -82,13 +83,12 @@ class FollowUpViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         "destroy": DOCTOR,
     }
     error_statuses = ("409",)
+    query_serializer_class = {"list": FollowUpQuerySerializer}
 
     def get_queryset(self):
         params = {}
         if self.action == "list":
-            query = FollowUpQuerySerializer(data=self.request.query_params)
-            query.is_valid(raise_exception=True)
-            values = query.validated_data
+            values = self.query
             statuses = values.get("status")
             if statuses is None and self.request.user.is_admin:
                 statuses = [FollowUp.Status.PENDING]
@@ -103,10 +103,6 @@ class FollowUpViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def _fresh(self, follow_up):
         return FollowUpSerializer(self.get_queryset().get(pk=follow_up.pk)).data
-
-    @extend_schema(parameters=[FollowUpQuerySerializer])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=FollowUpInputSerializer, responses={201: FollowUpSerializer})
     def create(self, request):

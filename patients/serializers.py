@@ -4,7 +4,7 @@ from rest_framework import serializers
 from accounts.models import Doctor
 from accounts.selectors import doctor_list
 from accounts.serializers import DoctorBriefSerializer
-from clinicflow.fields import PhoneField, ScopedInputSerializer
+from clinicflow.fields import BooleanField, PhoneField, ScopedInputSerializer
 from patients.models import AIInteraction, Patient
 from scheduling.serializers import AppointmentRefSerializer
 
@@ -101,10 +101,13 @@ class PatientQuerySerializer(serializers.Serializer):
     """Query parameters of ``GET /api/patients``."""
 
     search = serializers.CharField(
-        required=False, max_length=100, help_text="Words matched in name, email and phone."
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="Words matched in name, email and phone; empty matches every patient.",
     )
     doctor_id = serializers.UUIDField(required=False, help_text="Primary doctor (admins only).")
-    needs_attention = serializers.BooleanField(
+    needs_attention = BooleanField(
         required=False,
         allow_null=True,
         default=None,

@@ -1,9 +1,10 @@
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.permissions import ADMIN, ADMIN_OR_DOCTOR, HasRole
+from clinicflow.api import GenericViewSet
 from patients import selectors, services
 from patients.models import Patient
 from patients.serializers import (
@@ -16,7 +17,7 @@ from scheduling.selectors import appointment_history, cancellation_counts, cance
 from scheduling.serializers import CancellationSerializer, VisitSerializer
 
 
-class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
     """Admins manage the clinic's patients; doctors read the patients they see."""
 
     queryset = Patient.objects.none()  # the model, for the schema; get_queryset() scopes
@@ -33,18 +34,11 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         "ai_interactions": ADMIN_OR_DOCTOR,
     }
     filter_backends = []  # the selector filters
+    query_serializer_class = {"list": PatientQuerySerializer}
 
     def get_queryset(self):
-        params = {}
-        if self.action == "list":
-            query = PatientQuerySerializer(data=self.request.query_params)
-            query.is_valid(raise_exception=True)
-            params = query.validated_data
+        params = self.query if self.action == "list" else {}
         return selectors.patient_list(user=self.request.user, **params)
-
-    @extend_schema(parameters=[PatientQuerySerializer])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=PatientInputSerializer, responses={201: PatientSerializer})
     def create(self, request):
@@ -63,7 +57,7 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(PatientSerializer(patient).data)
 
     @extend_schema(responses={200: CancellationSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], paginated=True)
     def cancellations(self, request, pk=None):
         """The patient's cancellations and no-shows; a doctor sees those of their own
         appointments only."""
@@ -98,7 +92,7 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
 
     @extend_schema(responses={200: AIInteractionSerializer(many=True)})
-    @action(detail=True, methods=["get"], url_path="ai-interactions")
+    @action(detail=True, methods=["get"], url_path="ai-interactions", paginated=True)
     def ai_interactions(self, request, pk=None):
         """The AI's calls and messages with the patient, with transcripts (seeded for
         the MVP); a doctor sees those about their own appointments."""

@@ -1,16 +1,21 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Doctor, VisitType
 from accounts.selectors import doctor_list
-from clinicflow.fields import ChoiceListField, ScopedInputSerializer, query_params
+from clinicflow.fields import (
+    HHMM_SCHEMA,
+    BooleanField,
+    ChoiceListField,
+    HHMMField,
+    ScopedInputSerializer,
+)
 from notes.models import FollowUp
 from notes.selectors import follow_up_list
 from patients.models import Patient
 from patients.selectors import patient_list
 from scheduling.clock import clinic_today
 from scheduling.models import Appointment, AppointmentStatus, Cancellation, IntakeStatus
-
-HHMM = {"format": "%H:%M", "input_formats": ["%H:%M", "%H:%M:%S"]}
 
 
 class DoctorRefSerializer(serializers.ModelSerializer):
@@ -31,7 +36,7 @@ class AppointmentRefSerializer(serializers.ModelSerializer):
     """An appointment named from another record (a follow-up, an AI call)."""
 
     date = serializers.DateField(source="scheduled_date")
-    time = serializers.TimeField(source="start_time", format="%H:%M")
+    time = HHMMField(source="start_time")
 
     class Meta:
         model = Appointment
@@ -39,8 +44,8 @@ class AppointmentRefSerializer(serializers.ModelSerializer):
 
 
 class AppointmentSerializer(serializers.ModelSerializer):
-    start_time = serializers.TimeField(format="%H:%M")
-    end_time = serializers.TimeField(format="%H:%M")
+    start_time = HHMMField()
+    end_time = HHMMField()
     doctor = DoctorRefSerializer()
     patient = PatientRefSerializer()
 
@@ -90,8 +95,8 @@ class BookInputSerializer(ScopedInputSerializer):
         error_messages={"does_not_exist": "Unknown patient.", "incorrect_type": "Unknown patient."},
     )
     scheduled_date = serializers.DateField(required=False, help_text="Required unless walk_in.")
-    start_time = serializers.TimeField(**HHMM, required=False, help_text="Required unless walk_in.")
-    walk_in = serializers.BooleanField(
+    start_time = HHMMField(required=False, help_text="Required unless walk_in.")
+    walk_in = BooleanField(
         default=False,
         help_text="A patient at the desk: the visit starts now and is checked in at once. "
         "Needs the clinic's and the doctor's walk-in setting.",
@@ -113,7 +118,7 @@ class BookInputSerializer(ScopedInputSerializer):
         required=False,
         help_text="Defaults from the clinic's intake delivery setting.",
     )
-    force = serializers.BooleanField(
+    force = BooleanField(
         default=False, help_text="Book over another appointment, where the clinic allows it."
     )
     follow_up_id = serializers.PrimaryKeyRelatedField(
@@ -145,7 +150,7 @@ class BookInputSerializer(ScopedInputSerializer):
 
 class RescheduleInputSerializer(ScopedInputSerializer):
     new_date = serializers.DateField()
-    new_time = serializers.TimeField(**HHMM)
+    new_time = HHMMField()
     new_doctor_id = serializers.PrimaryKeyRelatedField(
         queryset=Doctor.objects.none(),
         source="new_doctor",
@@ -154,7 +159,7 @@ class RescheduleInputSerializer(ScopedInputSerializer):
         error_messages={"does_not_exist": "Unknown doctor.", "incorrect_type": "Unknown doctor."},
     )
     duration = serializers.ChoiceField(choices=Doctor.VisitLength.choices, required=False)
-    force = serializers.BooleanField(default=False)
+    force = BooleanField(default=False)
 
     def scoped_querysets(self, user) -> dict:
         return {"new_doctor_id": doctor_list(user=user).select_related("clinic__settings")}
@@ -163,7 +168,7 @@ class RescheduleInputSerializer(ScopedInputSerializer):
 class CancelInputSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Cancellation.Type.choices, required=False)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    force = serializers.BooleanField(
+    force = BooleanField(
         default=False, help_text="Cancel inside the minimum notice, where the clinic allows it."
     )
 
@@ -180,12 +185,12 @@ class AppointmentUpdateInputSerializer(serializers.Serializer):
     )
     intake_path = serializers.ChoiceField(choices=Appointment.IntakePath.choices, required=False)
     meeting_link = serializers.URLField(max_length=500, required=False, allow_blank=True)
-    needs_attention = serializers.BooleanField(required=False)
+    needs_attention = BooleanField(required=False)
     attention_reason = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
 class CancellationSerializer(serializers.ModelSerializer):
-    original_time = serializers.TimeField(format="%H:%M")
+    original_time = HHMMField()
     doctor = DoctorRefSerializer(allow_null=True)
     patient = PatientRefSerializer()
 
@@ -210,7 +215,7 @@ class VisitSerializer(serializers.ModelSerializer):
     """One line of a patient's history."""
 
     date = serializers.DateField(source="scheduled_date")
-    time = serializers.TimeField(source="start_time", format="%H:%M")
+    time = HHMMField(source="start_time")
     doctor = DoctorRefSerializer()
 
     class Meta:
@@ -234,11 +239,10 @@ class DayQuerySerializer(serializers.Serializer):
     )
 
 
-def requested_day(request):
-    """``?date=`` of a day view, else today in the caller's clinic."""
-    return query_params(DayQuerySerializer, request).get("date") or clinic_today(
-        request.user.clinic
-    )
+def requested_day(view):
+    """``?date=`` of a day view (clinicflow.api reads it), else today in the caller's
+    clinic."""
+    return view.query.get("date") or clinic_today(view.request.user.clinic)
 
 
 class AvailableQuerySerializer(DayQuerySerializer):
@@ -253,9 +257,11 @@ class SlotSerializer(serializers.Serializer):
     starts_at = serializers.SerializerMethodField(help_text="ISO 8601 with the clinic's offset.")
     ends_at = serializers.SerializerMethodField(help_text="ISO 8601 with the clinic's offset.")
 
+    @extend_schema_field(HHMM_SCHEMA)
     def get_start(self, slot) -> str:
         return f"{slot.start:%H:%M}"
 
+    @extend_schema_field(HHMM_SCHEMA)
     def get_end(self, slot) -> str:
         return f"{slot.end:%H:%M}"
 
@@ -274,8 +280,8 @@ class AvailableSlotsSerializer(serializers.Serializer):
 
 
 class GridAppointmentSerializer(serializers.ModelSerializer):
-    time = serializers.TimeField(source="start_time", format="%H:%M")
-    end_time = serializers.TimeField(format="%H:%M")
+    time = HHMMField(source="start_time")
+    end_time = HHMMField()
     patient_id = serializers.UUIDField()
     patient_name = serializers.CharField(source="patient.full_name")
 
@@ -361,8 +367,8 @@ class AppointmentQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError({"to": ["Must not be before 'from'."]})
         return attrs
 
-    def selector_arguments(self) -> dict:
-        data = self.validated_data
+    @staticmethod
+    def selector_arguments(data) -> dict:
         return {
             "day": data.get("date"),
             "date_from": data.get("from"),
@@ -422,8 +428,8 @@ class PreparationPatientSerializer(serializers.ModelSerializer):
 
 class PreparationAppointmentSerializer(serializers.ModelSerializer):
     date = serializers.DateField(source="scheduled_date")
-    time = serializers.TimeField(source="start_time", format="%H:%M")
-    end_time = serializers.TimeField(format="%H:%M")
+    time = HHMMField(source="start_time")
+    end_time = HHMMField()
     reason = serializers.CharField(source="visit_reason")
 
     class Meta:
@@ -445,5 +451,5 @@ class PreparationSerializer(serializers.Serializer):
     appointment = PreparationAppointmentSerializer()
     intake_summary = serializers.CharField(allow_null=True)
     intake_summary_status = serializers.CharField(allow_null=True)
-    intake_complete = serializers.BooleanField()
+    intake_complete = BooleanField()
     previous_visits = VisitSerializer(many=True, help_text="With this doctor, newest first.")

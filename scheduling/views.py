@@ -1,15 +1,13 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.permissions import ADMIN, ADMIN_OR_DOCTOR, DOCTOR, HasRole
 from accounts.selectors import doctor_list
-from clinicflow.fields import query_params
+from clinicflow.api import APIView, GenericViewSet
 from scheduling import selectors, services
-from scheduling.clock import clinic_today
 from scheduling.models import Appointment, AppointmentStatus, IntakeStatus
 from scheduling.serializers import (
     AppointmentDetailSerializer,
@@ -31,7 +29,7 @@ from scheduling.serializers import (
 S = AppointmentStatus
 
 
-class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
     """Appointments: admins book and manage them; doctors read their own."""
 
     queryset = Appointment.objects.none()  # the model, for the schema; get_queryset() scopes
@@ -46,22 +44,17 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     }
     error_statuses = ("409",)
     filter_backends = []  # the selector filters
+    query_serializer_class = {"list": AppointmentQuerySerializer}
 
     def get_queryset(self):
         params = {}
         if self.action == "list":
-            query = AppointmentQuerySerializer(data=self.request.query_params)
-            query.is_valid(raise_exception=True)
-            params = query.selector_arguments()
+            params = AppointmentQuerySerializer.selector_arguments(self.query)
         return selectors.appointment_list(user=self.request.user, **params)
 
     def _respond(self, appointment, status_code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=appointment.pk)
         return Response(AppointmentSerializer(fresh).data, status=status_code)
-
-    @extend_schema(parameters=[AppointmentQuerySerializer])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=BookInputSerializer, responses={201: AppointmentSerializer})
     def create(self, request):
@@ -194,10 +187,11 @@ class ScheduleGridView(APIView):
 
     permission_classes = [HasRole]
     allowed_roles = ADMIN
+    query_serializer_class = DayQuerySerializer
 
-    @extend_schema(parameters=[DayQuerySerializer], responses={200: ScheduleGridSerializer})
+    @extend_schema(responses={200: ScheduleGridSerializer})
     def get(self, request):
-        day = requested_day(request)
+        day = requested_day(self)
         # The selector returns the response's rows ready-made (this screen is hot);
         # ScheduleGridSerializer documents their shape.
         return Response(
@@ -210,10 +204,11 @@ class MyScheduleView(APIView):
 
     permission_classes = [HasRole]
     allowed_roles = DOCTOR
+    query_serializer_class = DayQuerySerializer
 
-    @extend_schema(parameters=[DayQuerySerializer], responses={200: MyScheduleSerializer})
+    @extend_schema(responses={200: MyScheduleSerializer})
     def get(self, request):
-        day = requested_day(request)
+        day = requested_day(self)
         appointments = selectors.schedule_of_doctor(doctor=request.user.doctor, day=day)
         return Response(MyScheduleSerializer({"date": day, "appointments": appointments}).data)
 
@@ -223,14 +218,16 @@ class AvailableSlotsView(APIView):
 
     permission_classes = [HasRole]
     allowed_roles = ADMIN
+    query_serializer_class = AvailableQuerySerializer
+    error_statuses = ("404",)  # a doctor outside the caller's clinic, or none
 
-    @extend_schema(parameters=[AvailableQuerySerializer], responses={200: AvailableSlotsSerializer})
+    @extend_schema(responses={200: AvailableSlotsSerializer})
     def get(self, request):
-        query = query_params(AvailableQuerySerializer, request)
         doctor = get_object_or_404(
-            doctor_list(user=request.user).select_related("clinic__settings"), pk=query["doctor_id"]
+            doctor_list(user=request.user).select_related("clinic__settings"),
+            pk=self.query["doctor_id"],
         )
-        day = query.get("date") or clinic_today(request.user.clinic)
+        day = requested_day(self)
         slot_minutes, slots = selectors.available_slots(doctor=doctor, day=day)
         return Response(
             AvailableSlotsSerializer(

@@ -67,6 +67,75 @@ def test_schema_is_openapi_3_and_documents_error_answers(client, db):
     assert "bearerAuth" in schema["components"]["securitySchemes"]
 
 
+@pytest.fixture
+def schema(client, db):
+    return yaml.safe_load(client.get("/api/schema/").content)
+
+
+def _properties(schema, component):
+    return schema["components"]["schemas"][component]["properties"]
+
+
+HHMM = {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "example": "09:30"}
+
+
+def test_schema_documents_times_as_hh_mm_not_format_time(schema):
+    """Swagger's own example for ``format: time`` (17:45:37.470Z) is refused."""
+    times = [
+        _properties(schema, "Appointment")["start_time"],
+        _properties(schema, "BookInputRequest")["start_time"],
+        _properties(schema, "RescheduleInputRequest")["new_time"],
+        _properties(schema, "Hours")["start"],
+        _properties(schema, "AppointmentRef")["time"],
+        _properties(schema, "GridAppointment")["end_time"],
+        _properties(schema, "Slot")["start"],
+    ]
+    for documented in times:
+        assert {k: documented.get(k) for k in HHMM} == HHMM
+    assert "format: time" not in yaml.safe_dump(schema)
+
+
+def test_schema_documents_validation_errors_as_drf_field_map(schema):
+    body = schema["paths"]["/api/patients"]["post"]["responses"]["400"]["content"]
+    documented = body["application/json"]["schema"]
+    assert "required" not in documented
+    assert documented["additionalProperties"]
+    assert {"detail", "code", "non_field_errors"} <= set(documented["properties"])
+
+
+def test_schema_documents_page_bounds_and_invalid_page(schema):
+    operation = schema["paths"]["/api/patients"]["get"]
+    params = {p["name"]: p["schema"] for p in operation["parameters"]}
+    assert params["page"]["minimum"] == 1
+    assert params["page_size"]["minimum"] == 1
+    assert "404" in operation["responses"]  # "Invalid page."
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "status"),
+    [
+        ("/api/auth/login", "post", "401"),
+        ("/api/auth/refresh", "post", "401"),
+        ("/api/schedule/available", "get", "404"),
+        ("/api/schedule/available", "get", "400"),
+        ("/api/dashboard/admin/summary", "get", "400"),
+        ("/api/metrics/appointments", "get", "400"),
+        ("/api/auth/me", "get", "400"),  # unknown query parameters
+    ],
+)
+def test_schema_documents_the_answers_the_endpoint_gives(schema, path, method, status):
+    assert status in schema["paths"][path][method]["responses"]
+
+
+def test_schema_documents_patch_beside_every_partial_put(schema):
+    for path, operations in schema["paths"].items():
+        if "put" in operations:
+            assert "patch" in operations, path
+            body = operations["put"]["requestBody"]
+            assert body["required"] is True, path
+            assert body == operations["patch"]["requestBody"], path
+
+
 def test_schema_generates_without_warnings():
     result = subprocess.run(
         [

@@ -185,7 +185,27 @@ def test_doctor_list_pages_with_page_size(api, admin, clinic):
     assert response.json()["next"] is not None
 
 
-@pytest.mark.parametrize("page_size", ["1000", "0", "abc"])
+@pytest.mark.parametrize("value", ["-6428", "maybe", "1", ""])
+def test_out_of_range_is_active_is_400(api, admin, doctor, value):
+    """Not silently ignored: the list would look filtered while it is not."""
+    response = api(admin).get(f"{LIST}?is_active={value}")
+
+    assert response.status_code == 400
+    assert "is_active" in response.json()
+
+
+@pytest.mark.parametrize(("value", "active"), [("true", True), ("false", False)])
+def test_is_active_filters_doctors(api, admin, doctor, other_doctor, value, active):
+    other_doctor.doctor.is_active = False
+    other_doctor.doctor.save()
+
+    response = api(admin).get(LIST, {"is_active": value})
+
+    expected = doctor.doctor if active else other_doctor.doctor
+    assert [row["id"] for row in response.json()["results"]] == [str(expected.id)]
+
+
+@pytest.mark.parametrize("page_size", ["0", "abc"])
 def test_doctor_list_rejects_bad_page_size(api, admin, doctor, page_size):
     response = api(admin).get(LIST, {"page_size": page_size})
 
@@ -275,19 +295,22 @@ def test_linked_doctor_user_then_lists_their_new_profile(api, admin, clinic):
     assert ids(response) == {created.json()["id"]}
 
 
-def test_linking_another_clinics_user_gets_404(api, admin, other_clinic):
+def test_linking_another_clinics_user_reads_as_unknown_400(api, admin, other_clinic):
+    """An id outside the caller's clinic is refused like a typo, as every input id is."""
     stranger = UserFactory(clinic=other_clinic, role=Role.DOCTOR)
 
     response = api(admin).post(LIST, {"name": "Dr. Stranger", "user_id": str(stranger.id)})
 
-    assert_error(response, 404, "not_found")
+    assert response.status_code == 400
+    assert response.json() == {"user_id": ["Unknown user."]}
     assert not Doctor.objects.filter(name="Dr. Stranger").exists()
 
 
-def test_linking_an_unknown_user_gets_404(api, admin):
+def test_linking_an_unknown_user_gets_400(api, admin):
     response = api(admin).post(LIST, {"name": "Dr. Nobody", "user_id": str(uuid.uuid4())})
 
-    assert_error(response, 404, "not_found")
+    assert response.status_code == 400
+    assert response.json() == {"user_id": ["Unknown user."]}
 
 
 @pytest.mark.parametrize("persona", ["admin", "owner"])

@@ -101,6 +101,14 @@ def test_outsider_metrics_count_only_their_own_clinic(api, outsider_admin, first
     ]
 
 
+@pytest.mark.parametrize("query", ["to=", "from=", "from=&to=2030-01-07"])
+def test_empty_range_param_is_400(api, owner, query):
+    response = api(owner).get(f"{METRICS}?{query}")
+
+    assert response.status_code == 400, response.content
+    assert query.split("=")[0] in response.json()
+
+
 def test_a_range_of_366_days_is_allowed(api, owner):
     start = date(2030, 1, 1)
 

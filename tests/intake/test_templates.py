@@ -97,7 +97,8 @@ def test_anonymous_gets_401(anon, template, method, target):
 
 @pytest.mark.parametrize("method", ["get", "put"])
 def test_outsider_gets_404_on_our_template(api, outsider_admin, template, method):
-    response = getattr(api(outsider_admin), method)(detail(template), {"name": "Mine now"})
+    body = {"name": "Mine now"} if method == "put" else None
+    response = getattr(api(outsider_admin), method)(detail(template), body)
 
     assert_error(response, 404)
     template.refresh_from_db()

@@ -319,12 +319,25 @@ def test_patient_list_pages_with_page_size(api, admin, clinic):
     assert ids(first).isdisjoint(ids(second))
 
 
-@pytest.mark.parametrize("page_size", ["1000", "101", "0", "-5", "abc"])
-def test_bad_page_size_gets_400(api, admin, patient, page_size):
+@pytest.mark.parametrize("page_size", ["0", "-5", "abc", "2.5"])
+def test_page_size_that_is_not_a_whole_number_of_at_least_1_is_400(api, admin, patient, page_size):
+    """A typo should not silently give the default page."""
     response = api(admin).get(LIST, {"page_size": page_size})
 
     assert response.status_code == 400
     assert "page_size" in response.json()
+
+
+@pytest.mark.parametrize("page_size", ["101", "1000"])
+def test_page_size_above_maximum_is_capped(api, admin, clinic, page_size):
+    """DRF's usual behaviour: more than 100 rows per page gives 100."""
+    PatientFactory.create_batch(101, clinic=clinic)
+
+    response = api(admin).get(LIST, {"page_size": page_size})
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 100
+    assert response.json()["next"] is not None
 
 
 def test_page_size_of_100_is_allowed(api, admin, patient):

@@ -84,6 +84,16 @@ def test_admin_books_an_appointment(api, admin, clinic, doctor, patient):
     assert saved.created_by == admin
 
 
+@pytest.mark.parametrize(
+    "start_time", ["17:45:37.470Z", "10:00:00", "9:30", "10:00+01:00", "24:00"]
+)
+def test_booking_time_that_is_not_hh_mm_is_400(api, admin, doctor, patient, start_time):
+    """Times are the clinic's wall clock as HH:MM, as the schema's pattern says."""
+    response = book(api(admin), doctor=doctor, patient=patient, start_time=start_time)
+
+    assert_field_error(response, "start_time")
+
+
 def test_booking_answers_without_a_trailing_slash(api, admin, doctor, patient):
     client = api(admin)
     body = {

@@ -148,6 +148,14 @@ def test_grid_with_a_bad_date_names_it(api, admin, value):
     assert_field_error(api(admin).get(GRID, {"date": value}), "date")
 
 
+@pytest.mark.parametrize(("role", "path"), [("admin", GRID), ("doctor", MY)])
+def test_empty_date_param_is_400(api, request, role, path):
+    """``?date=`` is a mistake to name, not a way of saying today (leave it out)."""
+    response = api(request.getfixturevalue(role)).get(f"{path}?date=")
+
+    assert_field_error(response, "date")
+
+
 # A doctor's own day --------------------------------------------------------------------------
 
 

@@ -202,6 +202,29 @@ def test_invalid_values_are_400_naming_the_field_and_change_nothing(
     assert client.get(SETTINGS[group]).json() == expected(group)
 
 
+@pytest.mark.parametrize("group", GROUPS)
+def test_settings_put_without_body_is_400(api, admin, clinic, group):
+    """A missing body is a mistake; ``{}`` is the way to change nothing."""
+    client = api(admin)
+
+    response = client.put(SETTINGS[group])
+
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()
+    assert client.put(SETTINGS[group], {}, format="json").json() == expected(group)
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "yes", "on"])
+def test_boolean_setting_must_be_json_true_or_false(api, admin, clinic, value):
+    """As the schema says: not DRF's lenient 0, 1, "yes" or "on"."""
+    client = api(admin)
+
+    response = client.put(SETTINGS["notifications"], {"notify_via_email": value}, format="json")
+
+    assert_field_error(response, "notify_via_email")
+    assert client.get(SETTINGS["notifications"]).json() == DEFAULTS["notifications"]
+
+
 def test_one_bad_key_keeps_the_good_ones_from_being_stored(api, admin, clinic):
     client = api(admin)
 

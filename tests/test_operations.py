@@ -12,6 +12,7 @@ import yaml
 from django.apps import apps
 from django.contrib import admin as django_admin
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import ClinicSettings, Role, User
@@ -67,9 +68,11 @@ def test_schema_is_openapi_3_and_documents_error_answers(client, db):
     assert "bearerAuth" in schema["components"]["securitySchemes"]
 
 
-@pytest.fixture
-def schema(client, db):
-    return yaml.safe_load(client.get("/api/schema/").content)
+@pytest.fixture(scope="module")
+def schema(django_db_setup, django_db_blocker):
+    """The served OpenAPI schema, generated once for the module (~1.5 s each time)."""
+    with django_db_blocker.unblock():
+        return yaml.safe_load(Client().get("/api/schema/").content)
 
 
 def _properties(schema, component):

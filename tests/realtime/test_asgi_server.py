@@ -64,6 +64,37 @@ def wait_until_healthy(base: str, server: subprocess.Popen, log) -> None:
     pytest.fail(f"uvicorn did not answer /healthz:\n{Path(log.name).read_text()}")
 
 
+def sign_in(base: str, email: str) -> str:
+    """An access token for ``email`` (the factories' password), signed in over HTTP."""
+    status, body = http("POST", f"{base}/api/auth/login", {"email": email, "password": PASSWORD})
+    assert status == 200, body
+    return body["token"]
+
+
+@contextlib.contextmanager
+def events_socket(base: str, token: str, **auth):
+    """A ``/ws/events/`` socket past ``auth.ok`` (its reply as ``ws.auth_reply``);
+    ``auth`` adds keys to the auth message, such as ``after``."""
+    url = base.replace("http://", "ws://") + "/ws/events/"
+    with connect(url, open_timeout=5, close_timeout=2) as ws:
+        ws.send(json.dumps({"type": "auth", "token": token, **auth}))
+        ws.auth_reply = json.loads(ws.recv(timeout=5))
+        assert ws.auth_reply["type"] == "auth.ok", ws.auth_reply
+        yield ws
+
+
+def wait_for(ws, event: str, count: int = 1) -> list[dict]:
+    """The first ``count`` ``event`` messages, skipping others, within DEADLINE."""
+    found, give_up = [], time.monotonic() + DEADLINE
+    while len(found) < count:
+        remaining = give_up - time.monotonic()
+        assert remaining > 0, f"{len(found)} of {count} {event} within {DEADLINE} s"
+        message = json.loads(ws.recv(timeout=remaining))
+        if message.get("event") == event:
+            found.append(message)
+    return found
+
+
 def until_quiet(ws, quiet: float = 1.0) -> list[dict]:
     """Every message the socket receives until it has been quiet for ``quiet`` s."""
     messages = []
@@ -143,29 +174,13 @@ def test_a_booking_over_http_reaches_an_admins_socket_through_uvicorn(clinic, se
     admin = UserFactory(clinic=clinic, role=Role.ADMIN, email="desk@clinic.test")
     doctor = DoctorFactory(clinic=clinic, name="Dr. Chen")
     patient = PatientFactory(clinic=clinic)
-    give_up = time.monotonic() + DEADLINE
+    token = sign_in(base, admin.email)
 
-    status, signed_in = http(
-        "POST", f"{base}/api/auth/login", {"email": admin.email, "password": PASSWORD}
-    )
-    assert status == 200, signed_in
-    token = signed_in["token"]
-
-    ws_url = base.replace("http://", "ws://") + "/ws/events/"
-    with connect(ws_url, open_timeout=5, close_timeout=2) as ws:
-        ws.send(json.dumps({"type": "auth", "token": token}))
-        reply = json.loads(ws.recv(timeout=5))
-        assert (reply["type"], reply["role"]) == ("auth.ok", "admin")
-
+    with events_socket(base, token) as ws:
+        assert ws.auth_reply["role"] == "admin"
         status, booked = http("POST", f"{base}/api/appointments", booking(doctor, patient), token)
         assert status == 201, f"{booked}\n{Path(log.name).read_text()}"
-
-        while True:
-            remaining = give_up - time.monotonic()
-            assert remaining > 0, "no appointment:created within the deadline"
-            message = json.loads(ws.recv(timeout=remaining))
-            if message.get("event") == "appointment:created":
-                break
+        (message,) = wait_for(ws, "appointment:created")
 
     assert message["data"]["appointment"]["id"] == booked["id"]
     assert message["data"]["appointment"]["doctor_id"] == str(doctor.id)
@@ -185,29 +200,15 @@ def test_an_idle_socket_stays_open_and_delivers_the_next_event(clinic, server):
     admin = UserFactory(clinic=clinic, role=Role.ADMIN, email="desk@clinic.test")
     doctor = DoctorFactory(clinic=clinic, name="Dr. Chen")
     patient = PatientFactory(clinic=clinic)
-    status, signed_in = http(
-        "POST", f"{base}/api/auth/login", {"email": admin.email, "password": PASSWORD}
-    )
-    assert status == 200, signed_in
-    token = signed_in["token"]
+    token = sign_in(base, admin.email)
 
-    ws_url = base.replace("http://", "ws://") + "/ws/events/"
-    with connect(ws_url, open_timeout=5, close_timeout=2) as ws:
-        ws.send(json.dumps({"type": "auth", "token": token}))
-        assert json.loads(ws.recv(timeout=5))["type"] == "auth.ok"
-
+    with events_socket(base, token) as ws:
         with pytest.raises(TimeoutError):  # nothing, and above all no close
             ws.recv(timeout=IDLE_SECONDS)
 
         status, booked = http("POST", f"{base}/api/appointments", booking(doctor, patient), token)
         assert status == 201, booked
-        give_up = time.monotonic() + DEADLINE
-        while True:
-            remaining = give_up - time.monotonic()
-            assert remaining > 0, "no appointment:created within the deadline"
-            message = json.loads(ws.recv(timeout=remaining))
-            if message.get("event") == "appointment:created":
-                break
+        (message,) = wait_for(ws, "appointment:created")
 
     assert message["data"]["appointment"]["id"] == booked["id"]
     assert "Timeout reading" not in Path(log.name).read_text()
@@ -225,11 +226,7 @@ def test_two_web_processes_make_one_ordered_stream_per_clinic(clinic, start_serv
     admin = UserFactory(clinic=clinic, role=Role.ADMIN, email="desk@clinic.test")
     doctors = [DoctorFactory(clinic=clinic, name=f"Dr. {n}") for n in ("Chen", "Patel")]
     patient = PatientFactory(clinic=clinic)
-    status, signed_in = http(
-        "POST", f"{first}/api/auth/login", {"email": admin.email, "password": PASSWORD}
-    )
-    assert status == 200, signed_in
-    token = signed_in["token"]
+    token = sign_in(first, admin.email)
     slots = [f"{hour:02d}:{minute:02d}" for hour in range(9, 12) for minute in (0, 30)]
 
     def book_through(base: str, doctor, start: str) -> str:
@@ -239,10 +236,7 @@ def test_two_web_processes_make_one_ordered_stream_per_clinic(clinic, start_serv
         assert status == 201, booked
         return booked["id"]
 
-    ws_url = first.replace("http://", "ws://") + "/ws/events/"
-    with connect(ws_url, open_timeout=5, close_timeout=2) as ws:
-        ws.send(json.dumps({"type": "auth", "token": token}))
-        assert json.loads(ws.recv(timeout=5))["type"] == "auth.ok"
+    with events_socket(first, token) as ws:
         with ThreadPoolExecutor(max_workers=4) as pool:
             jobs = [
                 pool.submit(book_through, base, doctor, start)
@@ -250,15 +244,7 @@ def test_two_web_processes_make_one_ordered_stream_per_clinic(clinic, start_serv
                 for base, doctor in ((first, doctors[0]), (second, doctors[1]))
             ]
             booked = {job.result() for job in jobs}
-
-        created = []
-        give_up = time.monotonic() + DEADLINE
-        while len(created) < len(booked):
-            remaining = give_up - time.monotonic()
-            assert remaining > 0, f"{len(created)} of {len(booked)} events arrived"
-            message = json.loads(ws.recv(timeout=remaining))
-            if message.get("event") == "appointment:created":
-                created.append(message)
+        created = wait_for(ws, "appointment:created", count=len(booked))
         later = until_quiet(ws)
         assert "appointment:created" not in [m.get("event") for m in later]  # none twice
 
@@ -277,25 +263,13 @@ def test_a_client_that_reconnects_with_after_gets_what_it_missed_first(clinic, s
     patel = DoctorFactory(clinic=clinic, name="Dr. Patel")
     patient = PatientFactory(clinic=clinic)
 
-    def sign_in(email: str) -> str:
-        status, body = http(
-            "POST", f"{base}/api/auth/login", {"email": email, "password": PASSWORD}
-        )
-        assert status == 200, body
-        return body["token"]
-
-    desk, doctor = sign_in(admin.email), sign_in(chen.user.email)
-    ws_url = base.replace("http://", "ws://") + "/ws/events/"
-
+    desk, doctor = sign_in(base, admin.email), sign_in(base, chen.user.email)
     sockets = contextlib.ExitStack()  # every socket opened is closed at teardown
     request.addfinalizer(sockets.close)
 
     def open_socket(token: str, **auth):
-        ws = sockets.enter_context(connect(ws_url, open_timeout=5, close_timeout=2))
-        ws.send(json.dumps({"type": "auth", "token": token, **auth}))
-        reply = json.loads(ws.recv(timeout=5))
-        assert reply["type"] == "auth.ok", reply
-        return ws, reply["last_id"]
+        ws = sockets.enter_context(events_socket(base, token, **auth))
+        return ws, ws.auth_reply["last_id"]
 
     ws, _ = open_socket(desk)
     doctor_ws, doctor_position = open_socket(doctor)

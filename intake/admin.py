@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 
 from intake.models import IntakeFormTemplate, IntakeSubmission, IntakeToken
 from intake.services import submission_regenerate_summary
@@ -15,7 +16,8 @@ class IntakeFormTemplateAdmin(admin.ModelAdmin):
 
 @admin.register(IntakeSubmission)
 class IntakeSubmissionAdmin(admin.ModelAdmin):
-    """The summary status is here so a failed summary can be spotted and regenerated."""
+    """The summary status is here so a failed summary, or one the check flagged for
+    review, can be spotted and regenerated; each line shows the answers it came from."""
 
     list_display = [
         "patient",
@@ -23,12 +25,45 @@ class IntakeSubmissionAdmin(admin.ModelAdmin):
         "submitted_at",
         "ai_summary_status",
         "ai_summary_source",
+        "ai_summary_needs_review",
     ]
     list_select_related = ["patient", "appointment"]
-    list_filter = ["ai_summary_status", "ai_summary_source", "clinic"]
+    list_filter = ["ai_summary_status", "ai_summary_source", "ai_summary_needs_review", "clinic"]
     search_fields = ["patient__first_name", "patient__last_name"]
     raw_id_fields = ["clinic", "template", "appointment", "patient"]
-    readonly_fields = ["ai_summary_generated_at", "ai_summary_error", "submitted_at", "created_at"]
+    readonly_fields = [
+        "summary_lines",
+        "ai_summary_needs_review",
+        "ai_summary_generated_at",
+        "ai_summary_error",
+        "submitted_at",
+        "created_at",
+    ]
+    exclude = ["ai_summary_sources"]
+
+    @admin.display(description="Summary, line by line, with the answers each came from")
+    def summary_lines(self, submission):
+        if not submission.ai_summary_sources:
+            return "—"
+        labels = {field["key"]: field["label"] for field in submission.template_fields}
+        rows = format_html_join(
+            "",
+            "<tr><td>{}{}</td><td>{}</td></tr>",
+            (
+                (
+                    "⚠ " if line["flagged"] else "",
+                    line["bullet"],
+                    "; ".join(
+                        f"{key} ({labels.get(key, 'not on the form')})"
+                        for key in line["field_keys"]
+                    )
+                    or "—",
+                )
+                for line in submission.ai_summary_sources
+            ),
+        )
+        return format_html("<table><tr><th>Line</th><th>Answers</th></tr>{}</table>", rows)
+
     date_hierarchy = "submitted_at"
     actions = ["regenerate_summary"]
 

@@ -5,7 +5,7 @@ import math
 import re
 from datetime import date
 
-from intake.models import FieldType
+from intake.models import FieldType, Topic
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 MAX_FIELDS = 100
@@ -22,6 +22,7 @@ DEFINITION_KEYS = {
     "max_length",
     "min",
     "max",
+    "topic",
 }
 
 
@@ -86,6 +87,9 @@ def check_field_definitions(fields) -> tuple[list[dict], dict | list | None]:
             or not 1 <= field["max_length"] <= DEFAULT_MAX_LENGTH.get(kind, 0)
         ):
             problems["max_length"] = ["Only for text fields, from 1 to the type's limit."]
+        topic = field.get("topic")
+        if topic is not None and topic not in Topic.values:
+            problems["topic"] = [f"Must be one of: {', '.join(Topic.values)}."]
         for bound in ("min", "max"):
             if bound in field and (kind != FieldType.NUMBER or not _number(field[bound])):
                 problems[bound] = ["Only for number fields, and must be a number."]
@@ -101,6 +105,7 @@ def check_field_definitions(fields) -> tuple[list[dict], dict | list | None]:
                 **({"options": options} if kind in CHOICE_TYPES else {}),
                 **({"help_text": help_text} if help_text else {}),
                 **{k: field[k] for k in ("max_length", "min", "max") if k in field},
+                **({"topic": topic} if topic else {}),
             }
         )
     if any(errors):

@@ -17,8 +17,20 @@ class FieldType(models.TextChoices):
     CHECKBOX = "checkbox", "Checkbox"
 
 
+class Topic(models.TextChoices):
+    """What a question is about, for the doctor's summary; the summary's bullets
+    follow this order."""
+
+    CHIEF_COMPLAINT = "chief_complaint", "Chief complaint"
+    MEDICATIONS = "medications", "Medications"
+    ALLERGIES = "allergies", "Allergies"
+    HISTORY = "history", "History"
+    CONCERNS = "concerns", "Concerns"
+    OTHER = "other", "Other answers"
+
+
 class IntakeFormTemplate(TimestampedModel):
-    """A clinic's intake form: a list of ``{key, label, type, required, options?}``.
+    """A clinic's intake form: a list of ``{key, label, type, required, options?, topic?}``.
 
     ``version`` goes up on every change of ``fields``; a submission keeps a copy of
     the fields the patient answered, so later edits never break it.
@@ -48,6 +60,7 @@ class IntakeSubmission(UUIDModel):
     class SummarySource(models.TextChoices):
         OPENAI = "openai", "OpenAI"
         LOCAL = "local", "Local summarizer"
+        FALLBACK = "fallback", "Local summarizer (OpenAI's reply was unusable)"
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="intake_submissions")
     template = models.ForeignKey(
@@ -71,6 +84,15 @@ class IntakeSubmission(UUIDModel):
     ai_summary_source = models.CharField(max_length=10, choices=SummarySource.choices, blank=True)
     ai_summary_generated_at = models.DateTimeField(null=True, blank=True)
     ai_summary_error = models.CharField(max_length=255, blank=True)
+    ai_summary_sources = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="One {bullet, topic, field_keys} per line of the summary.",
+    )
+    ai_summary_needs_review = models.BooleanField(
+        default=False,
+        help_text="The check of an AI summary found a dropped, invented or denied fact.",
+    )
 
     submitted_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)

@@ -2,9 +2,13 @@ from rest_framework import serializers
 
 from clinicflow.fields import BooleanField, ScopedInputSerializer
 from intake.forms import check_field_definitions
-from intake.models import IntakeFormTemplate, IntakeSubmission
+from intake.models import FieldType, IntakeFormTemplate, IntakeSubmission, Topic
 from intake.selectors import template_list
-from scheduling.serializers import DoctorRefSerializer, PatientRefSerializer
+from scheduling.serializers import (
+    DoctorRefSerializer,
+    PatientRefSerializer,
+    SummarySourceSerializer,
+)
 
 
 class FieldDefinitionSerializer(serializers.Serializer):
@@ -12,15 +16,21 @@ class FieldDefinitionSerializer(serializers.Serializer):
 
     key = serializers.CharField()
     label = serializers.CharField()
-    type = serializers.ChoiceField(
-        choices=["text", "textarea", "number", "date", "select", "multiselect", "checkbox"]
-    )
+    type = serializers.ChoiceField(choices=FieldType.values)
     required = BooleanField(default=False)
     options = serializers.ListField(child=serializers.CharField(), required=False)
     help_text = serializers.CharField(required=False)
     max_length = serializers.IntegerField(required=False, help_text="text and textarea")
     min = serializers.FloatField(required=False, help_text="number")
     max = serializers.FloatField(required=False, help_text="number")
+    topic = serializers.ChoiceField(
+        choices=Topic.values,
+        required=False,
+        help_text=(
+            "What the question is about, for the doctor's summary. Without it the summary "
+            "reads the topic from the label and key, then from the answer."
+        ),
+    )
 
 
 class TemplateSerializer(serializers.ModelSerializer):
@@ -77,6 +87,9 @@ class SendIntakeOutputSerializer(serializers.Serializer):
 
 class SubmissionSerializer(serializers.ModelSerializer):
     patient = PatientRefSerializer()
+    ai_summary_sources = SummarySourceSerializer(
+        many=True, help_text="One entry per line of ai_summary, in the same order."
+    )
     doctor = DoctorRefSerializer(source="appointment.doctor")
     template_name = serializers.CharField(source="template.name")
     appointment_date = serializers.DateField(source="appointment.scheduled_date")
@@ -98,6 +111,8 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "ai_summary_source",
             "ai_summary_generated_at",
             "ai_summary_error",
+            "ai_summary_sources",
+            "ai_summary_needs_review",
         ]
 
 

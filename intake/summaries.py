@@ -1,10 +1,19 @@
 """The doctor's pre-visit summary of an intake submission.
 
-With ``OPENAI_API_KEY`` the OpenAI chat completions API writes it (the guide's
-prompt, a model setting, a timeout, bounded retries with backoff on timeouts,
-429 and 5xx — the client's own); without a key a local, deterministic summarizer
-writes the same 3-5 bullets. A failure marks the summary ``failed`` and never
-touches the answers. Patient answers are never logged.
+Both summarizers write 3-6 bullets in the guide's order, each with the keys of the
+answers it came from, and read the answers the same way (``intake.reading``):
+
+- Without ``OPENAI_API_KEY`` a local, deterministic summarizer files every answer
+  under its topic and quotes what it cannot shorten safely.
+- With a key, the OpenAI chat completions API gets the guide's prompt and must
+  answer with bullets and their sources (structured output). The reply is checked
+  (``intake.bullets.verify``): dropped allergies and medications come back as a
+  flagged bullet, invented ones and unsupported "none" are taken out, and the
+  summary is marked ``needs_review``. A reply that cannot be checked gives the
+  local summary, marked as the fallback, never nothing.
+
+A failed request (timeout, 429 and 5xx after the client's own retries) marks the
+summary ``failed`` and never touches the answers. Patient answers are never logged.
 """
 
 import json
@@ -16,7 +25,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from intake.models import FieldType, IntakeSubmission
+from intake.bullets import Bullet, Summary, verify
+from intake.models import IntakeSubmission, Topic
+from intake.reading import FREE_TEXT, ORDER, PROTECTED, Reading, Statement, answer_text, read
 from scheduling import events as live
 from scheduling.models import Appointment
 
@@ -36,61 +47,116 @@ Keep the summary concise (3-5 bullet points).
 Patient responses:
 {responses}
 """  # noqa: E501 - the guide's prompt, word for word
+# What the model must answer: bullets with their topic and the answers they came from.
+OUTPUT_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["bullets"],
+    "properties": {
+        "bullets": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["topic", "text", "field_keys"],
+                "properties": {
+                    "topic": {"type": "string", "enum": list(Topic.values)},
+                    "text": {"type": "string"},
+                    "field_keys": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        }
+    },
+}
+INSTRUCTIONS = " ".join(
+    [
+        "Answer with JSON that fits the schema: 3 to 5 bullets (at most 6), in the order",
+        "chief_complaint, medications, allergies, history, concerns, other.",
+        "Each bullet has its topic, its text starting with the topic's name",
+        '(like "Allergies: ..."), and the keys (at least one) of the patient responses',
+        "it comes from. Use only what the responses say: name no medicine, allergy or",
+        "condition the patient did not write. Put every medication under medications",
+        "and every allergy under allergies, as the patient wrote them, even when they",
+        "were written under another question. Write that the patient has no allergies,",
+        "medications or history only when a response says so.",
+    ]
+)
+MAX_BULLETS = 8
+MAX_BULLET_CHARS = 600
+
+# Local bullets: answers outside medications and allergies are shortened, longest
+# first, until the summary fits; medications and allergies never are.
 MAX_SUMMARY_CHARS = 2000
+PIECE_CHARS = (300, 240, 180, 120, 80)
+ALWAYS = (Topic.CHIEF_COMPLAINT, Topic.MEDICATIONS, Topic.ALLERGIES)
+HEADINGS = dict(Topic.choices)
 
 
 class SummaryFailed(Exception):
     """The summarizer gave nothing usable; the message is safe to show and store."""
 
 
-# Which answers feed which bullet of the local summary, by words in key or label.
-TOPICS = (
-    ("Chief complaint", ("reason", "complaint", "symptom", "problem", "visit")),
-    ("Medications", ("medication", "medicine", "meds", "prescription", "drug")),
-    ("Allergies", ("allerg",)),
-    ("Relevant history", ("history", "condition", "surgery", "diagnos", "chronic", "physical")),
-    ("Concerns", ("concern", "question", "worry", "pain", "goal", "other", "note")),
-)
-ALWAYS = ("Chief complaint", "Medications", "Allergies")
+class UnusableReply(Exception):
+    """OpenAI answered, but not with bullets that can be checked."""
 
 
-def _answer_text(field: dict, value) -> str:
-    if field["type"] == FieldType.CHECKBOX:
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value).strip()
+def _shorten(text: str, limit: int | None) -> str:
+    if limit is None or len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;.") + "…"
 
 
-def _labelled(fields: list[dict], responses: dict) -> list[tuple[dict, str]]:
-    return [
-        (field, _answer_text(field, responses[field["key"]]))
-        for field in fields
-        if field["key"] in responses and responses[field["key"]] not in (None, "", [])
-    ]
+def _shown(statement: Statement) -> str:
+    said = statement.said.removesuffix(".")  # the bullet's own "; " separates them
+    if statement.mention:
+        return f"{said} (under “{statement.question}”)"
+    if statement.kind in FREE_TEXT and statement.topic != Topic.OTHER:
+        return said
+    return f"{statement.question}: {said}"
 
 
-def summarize_locally(fields: list[dict], responses: dict) -> str:
-    """3-5 bullets from the answers, the same every time for the same answers."""
-    bullets: dict[str, list[str]] = {topic: [] for topic, _ in TOPICS}
-    for field, text in _labelled(fields, responses):
-        if field["type"] == FieldType.CHECKBOX:
-            continue  # consent boxes and the like say nothing clinical
-        words = f"{field['key']} {field['label']}".lower()
-        for topic, needles in TOPICS:
-            if any(needle in words for needle in needles):
-                shown = text if len(text) <= 160 else text[:157].rstrip() + "..."
-                if field["type"] == FieldType.NUMBER:
-                    shown = f"{field['label']}: {shown}"
-                bullets[topic].append(shown)
-                break
-    lines = []
-    for topic, _ in TOPICS:
-        if bullets[topic]:
-            lines.append(f"• {topic}: {'; '.join(bullets[topic])}")
+def _quoted(statement: Statement) -> str:
+    if statement.said == "not ticked":
+        return f"“{statement.label}” not ticked"
+    return f"“{statement.label}”: {statement.said}"
+
+
+def _bullets(reading: Reading, order: dict[str, int], limit: int | None) -> list[Bullet]:
+    bullets = []
+    for topic in ORDER:
+        positives, negatives = reading.positives(topic), reading.negatives(topic)
+        cut = None if topic in PROTECTED else limit
+        if positives:
+            body = "; ".join(_shorten(_shown(s), cut) for s in positives)
+            if negatives:
+                body += "; " + "; ".join(_quoted(s) for s in negatives)
+            keys = [s.key for s in positives + negatives]
+        elif negatives:
+            body = "none (" + "; ".join(_quoted(s) for s in negatives) + ")"
+            keys = [s.key for s in negatives]
         elif topic in ALWAYS:
-            lines.append(f"• {topic}: none reported")
-    return "\n".join(lines[:5])
+            keys = reading.unanswered.get(topic, [])
+            body = "not answered" if keys else "not asked"
+        else:
+            continue
+        keys = sorted(dict.fromkeys(keys), key=order.__getitem__)
+        bullets.append(Bullet(topic, f"{HEADINGS[topic]}: {body}", tuple(keys)))
+    return bullets
+
+
+def summarize_locally(fields: list[dict], responses: dict) -> Summary:
+    """3-6 bullets from the answers, the same every time for the same answers.
+
+    Every stated answer is in a bullet (paperwork tick boxes and "not applicable"
+    aside); "none" only quotes a negative answer; a topic the form did not ask is
+    "not asked" and one left blank "not answered"."""
+    reading = read(fields, responses)
+    order = {f["key"]: i for i, f in enumerate(fields)}
+    for limit in PIECE_CHARS:
+        bullets = _bullets(reading, order, limit)
+        if sum(len(b.text) for b in bullets) <= MAX_SUMMARY_CHARS:
+            break
+    return Summary(tuple(bullets), source=IntakeSubmission.SummarySource.LOCAL)
 
 
 def build_http_client() -> httpx.Client | None:
@@ -99,12 +165,7 @@ def build_http_client() -> httpx.Client | None:
     return None
 
 
-def summarize_with_openai(fields: list[dict], responses: dict) -> str:
-    # Keyed by field key: two questions may share a label.
-    labelled = {
-        field["key"]: {"question": field["label"], "answer": text}
-        for field, text in _labelled(fields, responses)
-    }
+def _ask_openai(labelled: dict) -> str:
     client = openai.OpenAI(
         api_key=settings.OPENAI_API_KEY,
         base_url=settings.OPENAI_BASE_URL,
@@ -116,11 +177,16 @@ def summarize_with_openai(fields: list[dict], responses: dict) -> str:
         completion = client.chat.completions.create(
             model=settings.OPENAI_MODEL,
             messages=[
+                {"role": "system", "content": INSTRUCTIONS},
                 {
                     "role": "user",
                     "content": PROMPT.format(responses=json.dumps(labelled, indent=2)),
-                }
+                },
             ],
+            response_format={
+                "type": "json_schema",
+                "json_schema": {"name": "intake_summary", "strict": True, "schema": OUTPUT_SCHEMA},
+            },
             max_tokens=500,
         )
     except openai.APITimeoutError:
@@ -130,62 +196,118 @@ def summarize_with_openai(fields: list[dict], responses: dict) -> str:
     except openai.APIError as exc:
         raise SummaryFailed(f"OpenAI request failed ({type(exc).__name__}).") from None
     try:
-        text = completion.choices[0].message.content
+        message = completion.choices[0].message
     except (AttributeError, IndexError, TypeError):
-        text = None
-    if not isinstance(text, str) or not text.strip():
-        raise SummaryFailed("OpenAI returned no summary.")
-    return text.strip()[:MAX_SUMMARY_CHARS]
+        raise UnusableReply("no message") from None
+    if getattr(message, "refusal", None):
+        raise UnusableReply("the model refused")
+    if not isinstance(message.content, str) or not message.content.strip():
+        raise UnusableReply("no content")
+    return message.content
+
+
+def _parse(content: str, answered: dict[str, int]) -> list[Bullet]:
+    """The model's bullets, or UnusableReply saying what was wrong with them."""
+    try:
+        data = json.loads(content)
+    except ValueError:
+        raise UnusableReply("not JSON") from None
+    items = data.get("bullets") if isinstance(data, dict) else None
+    if not isinstance(items, list) or not 1 <= len(items) <= MAX_BULLETS:
+        raise UnusableReply(f"not 1 to {MAX_BULLETS} bullets")
+    bullets = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise UnusableReply("a bullet is not an object")
+        topic, text, keys = item.get("topic"), item.get("text"), item.get("field_keys")
+        if topic not in Topic.values:
+            raise UnusableReply("a bullet has no known topic")
+        if not isinstance(text, str) or not text.strip(" •-*\n"):
+            raise UnusableReply("a bullet has no text")
+        if len(text) > MAX_BULLET_CHARS:
+            raise UnusableReply("a bullet is too long")
+        if (
+            not isinstance(keys, list)
+            or not keys
+            or not all(isinstance(k, str) and k in answered for k in keys)
+        ):
+            raise UnusableReply("a bullet does not name the answers it came from")
+        bullets.append(
+            Bullet(
+                topic,
+                " ".join(text.strip(" •-*\n").split()),
+                tuple(sorted(dict.fromkeys(keys), key=answered.__getitem__)),
+            )
+        )
+    return bullets
+
+
+def summarize_with_openai(fields: list[dict], responses: dict) -> Summary:
+    """OpenAI's bullets, checked against the answers (``bullets.verify``). A reply
+    that is not checkable bullets gives the local summary, marked as the fallback;
+    a failed request raises SummaryFailed."""
+    reading = read(fields, responses)
+    topics = {s.key: s.topic for s in reading.statements if not s.mention}
+    # Keyed by field key: two questions may share a label.
+    labelled = {
+        field["key"]: {
+            "question": field["label"],
+            "answer": answer_text(field, responses[field["key"]]),
+            **({"topic": topics[field["key"]]} if field["key"] in topics else {}),
+        }
+        for field in fields
+        if responses.get(field["key"]) not in (None, "", [])
+    }
+    answered = {key: i for i, key in enumerate(labelled)}
+    try:
+        bullets = _parse(_ask_openai(labelled), answered)
+    except UnusableReply as exc:
+        local = summarize_locally(fields, responses)
+        return Summary(
+            local.bullets,
+            source=IntakeSubmission.SummarySource.FALLBACK,
+            note=f"OpenAI's reply was unusable ({exc}); this is the local summary.",
+        )
+    return verify(bullets, reading, source=IntakeSubmission.SummarySource.OPENAI)
 
 
 def submission_summarize(submission_id) -> IntakeSubmission:
-    """Writes the summary of one submission: ``ready`` with its source, or ``failed``
-    with a short reason. Only the summary fields are ever written."""
+    """Writes the summary of one submission: ``ready`` with its source and sources,
+    or ``failed`` with a short reason. Only the summary fields are ever written."""
     submission = IntakeSubmission.objects.get(pk=submission_id)
-    use_openai = bool(settings.OPENAI_API_KEY)
-    source = (
-        IntakeSubmission.SummarySource.OPENAI
-        if use_openai
-        else IntakeSubmission.SummarySource.LOCAL
-    )
+    summarize = summarize_with_openai if settings.OPENAI_API_KEY else summarize_locally
     try:
-        if use_openai:
-            text = summarize_with_openai(submission.template_fields, submission.responses)
-        else:
-            text = summarize_locally(submission.template_fields, submission.responses)
+        summary = summarize(submission.template_fields, submission.responses)
     except SummaryFailed as exc:
         logger.warning("Summary of intake submission %s failed: %s", submission.pk, exc)
-        return _record(
-            submission, status=IntakeSubmission.SummaryStatus.FAILED, source=source, error=str(exc)
-        )
+        return _record_failure(submission, str(exc))
     except Exception as exc:
         logger.exception("Summary of intake submission %s failed unexpectedly", submission.pk)
-        return _record(
-            submission,
-            status=IntakeSubmission.SummaryStatus.FAILED,
-            source=source,
-            error=f"Unexpected error ({type(exc).__name__}).",
-        )
-    return _record(
-        submission, status=IntakeSubmission.SummaryStatus.READY, source=source, text=text
-    )
-
-
-def _record(submission, *, status, source, text=None, error=""):
-    """Writes the outcome; a failure keeps any earlier summary text."""
-    values = {
-        "ai_summary_status": status,
-        "ai_summary_source": source,
-        "ai_summary_error": error[:255],
-    }
-    if text is not None:
-        values.update(ai_summary=text, ai_summary_generated_at=timezone.now())
+        return _record_failure(submission, f"Unexpected error ({type(exc).__name__}).")
+    if summary.note:
+        logger.warning("Summary of intake submission %s: %s", submission.pk, summary.note)
     with transaction.atomic():
-        IntakeSubmission.objects.filter(pk=submission.pk).update(**values)
-        if text is not None:
-            appointment = Appointment.objects.select_related("clinic__settings").get(
-                pk=submission.appointment_id
-            )
-            live.intake_completed(appointment, has_summary=True)
+        IntakeSubmission.objects.filter(pk=submission.pk).update(
+            ai_summary=summary.text,
+            ai_summary_sources=summary.sources,
+            ai_summary_needs_review=summary.needs_review,
+            ai_summary_status=IntakeSubmission.SummaryStatus.READY,
+            ai_summary_source=summary.source,
+            ai_summary_error=summary.note[:255],
+            ai_summary_generated_at=timezone.now(),
+        )
+        appointment = Appointment.objects.select_related("clinic__settings").get(
+            pk=submission.appointment_id
+        )
+        live.intake_completed(appointment, has_summary=True)
+    submission.refresh_from_db()
+    return submission
+
+
+def _record_failure(submission: IntakeSubmission, error: str) -> IntakeSubmission:
+    """A failure keeps any earlier summary, with its source and sources."""
+    IntakeSubmission.objects.filter(pk=submission.pk).update(
+        ai_summary_status=IntakeSubmission.SummaryStatus.FAILED, ai_summary_error=error[:255]
+    )
     submission.refresh_from_db()
     return submission

@@ -235,7 +235,15 @@ def latest_intake_submission(*, appointment: Appointment):
     """The appointment's most recent intake submission, or None."""
     return (
         IntakeSubmission.objects.filter(appointment=appointment)
-        .only("id", "ai_summary", "ai_summary_status", "submitted_at", "appointment_id")
+        .only(
+            "id",
+            "ai_summary",
+            "ai_summary_status",
+            "ai_summary_sources",
+            "ai_summary_needs_review",
+            "submitted_at",
+            "appointment_id",
+        )
         .order_by("-submitted_at")
         .first()
     )

@@ -10,6 +10,7 @@ from clinicflow.fields import (
     HHMMField,
     ScopedInputSerializer,
 )
+from intake.models import Topic
 from notes.models import FollowUp
 from notes.selectors import follow_up_list
 from patients.models import Patient
@@ -397,11 +398,31 @@ class DetailDoctorSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "specialty"]
 
 
+# The intake summary's lines (owned by intake; here until the intake parts of these
+# views move up to the intake app).
+class SummarySourceSerializer(serializers.Serializer):
+    """One line of a summary and the answers it came from."""
+
+    bullet = serializers.CharField(help_text='The line as in ai_summary, without "• ".')
+    topic = serializers.ChoiceField(choices=Topic.values)
+    field_keys = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Keys of the answers the line came from, in the form's order; empty for "
+        '"not asked" and for a note of the check.',
+    )
+    flagged = BooleanField(
+        help_text="Written by the check of an AI summary (a dropped fact put back, or a "
+        "note of what was taken out), not by the summarizer."
+    )
+
+
 class IntakeBriefSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=IntakeStatus.choices)
     submission_id = serializers.UUIDField(allow_null=True)
     ai_summary = serializers.CharField(allow_null=True)
     ai_summary_status = serializers.CharField(allow_null=True)
+    ai_summary_sources = SummarySourceSerializer(many=True, allow_null=True)
+    ai_summary_needs_review = BooleanField(allow_null=True)
 
 
 class HistorySerializer(serializers.Serializer):
@@ -451,5 +472,11 @@ class PreparationSerializer(serializers.Serializer):
     appointment = PreparationAppointmentSerializer()
     intake_summary = serializers.CharField(allow_null=True)
     intake_summary_status = serializers.CharField(allow_null=True)
+    intake_summary_sources = SummarySourceSerializer(
+        many=True, allow_null=True, help_text="One entry per line of intake_summary."
+    )
+    intake_summary_needs_review = BooleanField(
+        allow_null=True, help_text="The check of the AI summary changed it: read the answers."
+    )
     intake_complete = BooleanField()
     previous_visits = VisitSerializer(many=True, help_text="With this doctor, newest first.")

@@ -144,6 +144,10 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gener
                         "submission_id": submission.id if submission else None,
                         "ai_summary": submission.ai_summary if submission else None,
                         "ai_summary_status": submission.ai_summary_status if submission else None,
+                        "ai_summary_sources": submission.ai_summary_sources if submission else None,
+                        "ai_summary_needs_review": (
+                            submission.ai_summary_needs_review if submission else None
+                        ),
                     },
                     "history": {
                         "previous_visits": selectors.previous_visits(
@@ -170,6 +174,12 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gener
                     "appointment": appointment,
                     "intake_summary": submission.ai_summary if submission else None,
                     "intake_summary_status": submission.ai_summary_status if submission else None,
+                    "intake_summary_sources": (
+                        submission.ai_summary_sources if submission else None
+                    ),
+                    "intake_summary_needs_review": (
+                        submission.ai_summary_needs_review if submission else None
+                    ),
                     "intake_complete": appointment.intake_status == IntakeStatus.COMPLETED,
                     "previous_visits": selectors.previous_visits(
                         user=request.user, appointment=appointment

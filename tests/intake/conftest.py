@@ -99,7 +99,29 @@ def sms_outbox(settings):
     helpers.SENT_SMS.clear()
 
 
-def completion(content: str | None = "• Chief complaint: rash on the elbow") -> dict:
+def structured(*bullets: tuple[str, str, list[str]]) -> str:
+    """A model's structured reply: (topic, text, field keys) per bullet."""
+    return json.dumps(
+        {"bullets": [{"topic": t, "text": x, "field_keys": k} for t, x, k in bullets]}
+    )
+
+
+# A reply that keeps what matters of helpers.ANSWERS.
+FAITHFUL = structured(
+    ("chief_complaint", "Chief complaint: Zorblax rash on the left elbow since March", ["reason"]),
+    ("medications", "Medications: Quintaprilex 5mg daily", ["medications"]),
+    ("allergies", "Allergies: Glimmerberry pollen", ["allergies"]),
+    ("history", "History: asthma, hypertension; former smoker", ["conditions", "smoker"]),
+)
+FAITHFUL_TEXT = (
+    "• Chief complaint: Zorblax rash on the left elbow since March\n"
+    "• Medications: Quintaprilex 5mg daily\n"
+    "• Allergies: Glimmerberry pollen\n"
+    "• History: asthma, hypertension; former smoker"
+)
+
+
+def completion(content: str | None = FAITHFUL, **message) -> dict:
     return {
         "id": "chatcmpl-test",
         "object": "chat.completion",
@@ -108,7 +130,7 @@ def completion(content: str | None = "• Chief complaint: rash on the elbow") -
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": content},
+                "message": {"role": "assistant", "content": content, **message},
                 "finish_reason": "stop",
             }
         ],

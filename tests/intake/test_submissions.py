@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from intake.jobs import generate_summary_job
 from tests.factories import AppointmentFactory, DoctorFactory, IntakeSubmissionFactory
 from tests.intake.helpers import (
     ANSWERS,
@@ -177,8 +178,29 @@ def test_admin_reads_answers_and_summary(api, admin, theirs):
         "ai_summary_source",
         "ai_summary_generated_at",
         "ai_summary_error",
+        "ai_summary_sources",
+        "ai_summary_needs_review",
     ):
         assert key in body
+
+
+def test_doctor_reads_each_summary_line_with_the_answers_it_came_from(api, doctor, mine):
+    """Traceable: every line names the keys of the answers it came from."""
+    generate_summary_job(str(mine.pk))
+
+    body = api(doctor).get(detail(mine)).json()
+
+    lines = body["ai_summary"].splitlines()
+    assert [f"• {source['bullet']}" for source in body["ai_summary_sources"]] == lines
+    by_topic = {source["topic"]: source["field_keys"] for source in body["ai_summary_sources"]}
+    assert by_topic["chief_complaint"] == ["reason", "pain_level"]
+    assert by_topic["medications"] == ["medications"]
+    assert by_topic["allergies"] == ["allergies"]
+    for source in body["ai_summary_sources"]:
+        for key in source["field_keys"]:
+            assert key in body["responses"]
+    assert body["ai_summary_needs_review"] is False
+    assert body["ai_summary_source"] == "local"
 
 
 def test_doctor_reads_their_own(api, doctor, mine):
@@ -302,3 +324,23 @@ def test_admin_console_regenerates_a_failed_summary(
     submission.refresh_from_db()
     assert submission.ai_summary_status == IntakeSubmission.SummaryStatus.READY
     assert submission.ai_summary_error == ""
+
+
+def test_admin_console_shows_each_summary_line_with_its_answers(client, admin):
+    from accounts.models import User
+
+    submission = IntakeSubmissionFactory(
+        appointment__doctor__clinic=admin.clinic, template_fields=fields(), responses=ANSWERS
+    )
+    generate_summary_job(str(submission.pk))
+    client.force_login(
+        User.objects.create_superuser("ops@clinicflow.test", "an-operator-passphrase")
+    )
+
+    response = client.get(f"/admin/intake/intakesubmission/{submission.pk}/change/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Allergies: Glimmerberry pollen" in page
+    assert "allergies (Allergies)" in page
+    assert "reason (Reason for visit); pain_level (Pain level (0-10))" in page

@@ -1,7 +1,12 @@
 """The doctor's pre-visit summary: OpenAI (mocked at the HTTP transport) with the
-guide's prompt, a timeout and retries; a local deterministic summarizer without a
-key; failures marked ``failed`` without touching the answers; answers never logged."""
+guide's prompt, structured output, a timeout and retries; a local deterministic
+summarizer without a key; an unusable reply falls back to the local summary;
+failures marked ``failed`` without touching the answers; answers never logged.
 
+What the check of a model's reply catches is in test_summary_checks.py, and the
+cases both summarizers are scored on in test_summary_evaluation.py."""
+
+import json
 import logging
 
 import httpx
@@ -11,7 +16,7 @@ from intake.jobs import generate_summary_job
 from intake.models import IntakeSubmission
 from intake.summaries import summarize_locally
 from tests.factories import AppointmentFactory, IntakeSubmissionFactory
-from tests.intake.conftest import completion
+from tests.intake.conftest import FAITHFUL_TEXT, completion, structured
 from tests.intake.helpers import (
     ANSWERS,
     MONDAY,
@@ -83,7 +88,18 @@ def test_openai_writes_the_summary(submission, openai_api, caplog):
 
     assert summary.ai_summary_status == "ready"
     assert summary.ai_summary_source == "openai"
-    assert summary.ai_summary == "• Chief complaint: rash on the elbow"
+    assert summary.ai_summary == FAITHFUL_TEXT
+    assert summary.ai_summary_needs_review is False
+    assert [(s["bullet"], s["topic"], s["field_keys"]) for s in summary.ai_summary_sources] == [
+        (
+            "Chief complaint: Zorblax rash on the left elbow since March",
+            "chief_complaint",
+            ["reason"],
+        ),
+        ("Medications: Quintaprilex 5mg daily", "medications", ["medications"]),
+        ("Allergies: Glimmerberry pollen", "allergies", ["allergies"]),
+        ("History: asthma, hypertension; former smoker", "history", ["smoker", "conditions"]),
+    ]
     assert summary.ai_summary_generated_at is not None
     assert summary.ai_summary_error == ""
     assert summary.responses == ANSWERS
@@ -100,11 +116,29 @@ def test_openai_gets_the_guides_prompt_with_the_answers(submission, openai_api):
     assert sent.headers["authorization"] == "Bearer sk-test-intake-0123456789"
     assert sent.json["model"] == "gpt-test-model"
     assert sent.json["max_tokens"] == 500
-    [message] = sent.json["messages"]
+    system, message = sent.json["messages"]
+    assert system["role"] == "system"
+    assert "only what the responses say" in system["content"]
     assert message["role"] == "user"
     assert message["content"].startswith(GUIDE_PROMPT)
     for value in ("Zorblax rash", "Quintaprilex 5mg", "Glimmerberry pollen", "Asthma"):
         assert value in message["content"]
+
+
+def test_openai_is_asked_for_bullets_with_their_sources(submission, openai_api):
+    summarize(submission)
+
+    [sent] = openai_api.requests
+    response_format = sent.json["response_format"]
+    assert response_format["type"] == "json_schema"
+    assert response_format["json_schema"]["strict"] is True
+    bullet = response_format["json_schema"]["schema"]["properties"]["bullets"]["items"]
+    assert bullet["required"] == ["topic", "text", "field_keys"]
+    assert "allergies" in bullet["properties"]["topic"]["enum"]
+    # Each answer goes with its key, so the model can cite it.
+    content = sent.json["messages"][1]["content"]
+    assert '"allergies": {' in content
+    assert '"topic": "allergies"' in content
 
 
 def test_every_answer_reaches_openai_even_when_labels_repeat(doctor, template, openai_api):
@@ -125,7 +159,7 @@ def test_every_answer_reaches_openai_even_when_labels_repeat(doctor, template, o
     summarize(submission)
 
     [sent] = openai_api.requests
-    content = sent.json["messages"][0]["content"]
+    content = sent.json["messages"][1]["content"]
     assert "Throbbing" in content
     assert "Ibuprofen" in content
 
@@ -142,7 +176,7 @@ def test_rate_limit_then_success_is_ready_after_a_retry(submission, openai_api, 
     settings.OPENAI_MAX_RETRIES = 2
     openai_api.reply(
         httpx.Response(429, json={"error": {"message": "slow down"}}, headers=RETRY_SOON),
-        httpx.Response(200, json=completion("• Chief complaint: rash")),
+        httpx.Response(200, json=completion()),
     )
     caplog.set_level(logging.DEBUG)
 
@@ -150,7 +184,7 @@ def test_rate_limit_then_success_is_ready_after_a_retry(submission, openai_api, 
 
     assert len(openai_api.requests) == 2
     assert summary.ai_summary_status == "ready"
-    assert summary.ai_summary == "• Chief complaint: rash"
+    assert summary.ai_summary == FAITHFUL_TEXT
     assert summary.ai_summary_source == "openai"
     assert_answers_never_logged(caplog)
 
@@ -168,6 +202,7 @@ def test_server_errors_fail_the_summary_and_keep_the_answers(
     assert summary.ai_summary_status == "failed"
     assert "500" in summary.ai_summary_error
     assert summary.ai_summary == ""
+    assert summary.ai_summary_sources == []
     assert summary.ai_summary_generated_at is None
     assert summary.responses == ANSWERS
     assert summary.template_fields == fields()
@@ -192,6 +227,10 @@ def test_timeout_fails_the_summary(submission, openai_api, settings, caplog):
     assert_answers_never_logged(caplog)
 
 
+def bullet(topic="chief_complaint", text="Chief complaint: rash", keys=("reason",)):
+    return {"topic": topic, "text": text, "field_keys": list(keys)}
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -199,17 +238,40 @@ def test_timeout_fails_the_summary(submission, openai_api, settings, caplog):
         pytest.param(completion("   \n "), id="blank content"),
         pytest.param(completion(None), id="null content"),
         pytest.param({**completion(), "choices": []}, id="no choices"),
+        pytest.param(completion(None, refusal="I can't help with that."), id="refusal"),
+        pytest.param(completion("• Chief complaint: rash"), id="plain text, not JSON"),
+        pytest.param(completion('{"bullets": []}'), id="no bullets"),
+        pytest.param(completion(json.dumps({"bullets": [bullet()] * 9})), id="nine bullets"),
+        pytest.param(completion(json.dumps([bullet()])), id="a list, not an object"),
+        pytest.param(
+            completion(json.dumps({"bullets": [bullet(keys=["ssn"])]})), id="a key not answered"
+        ),
+        pytest.param(completion(json.dumps({"bullets": [bullet(keys=[])]})), id="no keys"),
+        pytest.param(
+            completion(json.dumps({"bullets": [bullet(topic="billing")]})), id="unknown topic"
+        ),
+        pytest.param(
+            completion(json.dumps({"bullets": [bullet(text="x" * 601)]})), id="a bullet too long"
+        ),
+        pytest.param(completion(json.dumps({"bullets": [bullet(text=" • ")]})), id="empty text"),
     ],
 )
-def test_an_empty_answer_fails_the_summary(submission, openai_api, caplog, body):
+def test_an_unusable_reply_gives_the_local_summary_marked_as_fallback(
+    submission, openai_api, caplog, body
+):
+    """Never nothing: the doctor gets the local summary, and its source says why."""
     openai_api.reply(httpx.Response(200, json=body))
     caplog.set_level(logging.DEBUG)
 
     summary = summarize(submission)
 
-    assert summary.ai_summary_status == "failed"
-    assert summary.ai_summary_error
-    assert summary.ai_summary == ""
+    assert summary.ai_summary_status == "ready"
+    assert summary.ai_summary_source == "fallback"
+    assert summary.ai_summary == summarize_locally(fields(), ANSWERS).text
+    assert "Allergies: Glimmerberry pollen" in summary.ai_summary
+    assert summary.ai_summary_sources == summarize_locally(fields(), ANSWERS).sources
+    assert summary.ai_summary_needs_review is False
+    assert summary.ai_summary_error.startswith("OpenAI's reply was unusable")
     assert summary.responses == ANSWERS
     assert_answers_never_logged(caplog)
 
@@ -221,7 +283,9 @@ def test_a_failure_keeps_the_earlier_summary(submission, openai_api):
     summary = summarize(submission)
 
     assert summary.ai_summary_status == "failed"
-    assert summary.ai_summary == "• Chief complaint: rash on the elbow"
+    assert summary.ai_summary == FAITHFUL_TEXT
+    assert len(summary.ai_summary_sources) == 4
+    assert summary.ai_summary_source == "openai"
 
 
 def test_patient_submit_with_openai_ends_ready(
@@ -272,8 +336,10 @@ def test_without_a_key_the_local_summarizer_writes_it(submission, openai_api, se
     assert summary.ai_summary_source == "local"
     assert summary.ai_summary_generated_at is not None
     lines = summary.ai_summary.splitlines()
-    assert 3 <= len(lines) <= 5
+    assert 3 <= len(lines) <= 6
     assert all(line.startswith("• ") for line in lines)
+    assert [f"• {source['bullet']}" for source in summary.ai_summary_sources] == lines
+    assert summary.ai_summary_needs_review is False
     text = summary.ai_summary
     assert "Chief complaint" in text
     assert "Zorblax rash on the left elbow" in text
@@ -291,23 +357,30 @@ def test_local_summary_is_deterministic(submission):
     reordered = summarize_locally(fields(), dict(reversed(list(ANSWERS.items()))))
 
     assert again == first
-    assert reordered == first
+    assert reordered.text == first
 
 
-def test_local_summary_with_only_a_reason_still_has_three_bullets():
-    text = summarize_locally(fields(), {"reason": "Headache", "consent": True})
+def test_local_summary_with_only_a_reason_says_what_was_left_blank():
+    text = summarize_locally(fields(), {"reason": "Headache", "consent": True}).text
 
-    lines = text.splitlines()
-    assert len(lines) == 3
-    assert lines[0] == "• Chief complaint: Headache"
-    assert lines[1].startswith("• Medications")
-    assert lines[2].startswith("• Allergies")
+    assert text.splitlines() == [
+        "• Chief complaint: Headache",
+        "• Medications: not answered",
+        "• Allergies: not answered",
+    ]
 
 
-def test_local_summary_trims_very_long_answers():
-    text = summarize_locally(fields(), {"reason": "word " * 1000, "consent": True})
+def test_local_summary_trims_very_long_answers_but_not_medications():
+    long_medications = "; ".join(f"Drugname{i} {i} mg" for i in range(60))
 
-    assert len(text.splitlines()[0]) < 200
+    text = summarize_locally(
+        fields(), {"reason": "word " * 1000, "medications": long_medications, "consent": True}
+    ).text
+
+    first, medications = text.splitlines()[:2]
+    assert len(first) < 320
+    assert first.endswith("…")
+    assert medications == f"• Medications: {long_medications}"
 
 
 # Regenerating ----------------------------------------------------------------------------
@@ -322,7 +395,12 @@ def test_admin_regenerates_a_failed_summary(
 ):
     openai_api.reply(httpx.Response(500, json={"error": {"message": "boom"}}))
     assert summarize(submission).ai_summary_status == "failed"
-    openai_api.reply(httpx.Response(200, json=completion("• Chief complaint: rash, better")))
+    better = structured(
+        ("chief_complaint", "Chief complaint: rash, better", ["reason"]),
+        ("medications", "Medications: Quintaprilex 5mg daily", ["medications"]),
+        ("allergies", "Allergies: Glimmerberry pollen", ["allergies"]),
+    )
+    openai_api.reply(httpx.Response(200, json=completion(better)))
 
     with django_capture_on_commit_callbacks(execute=True):
         response = regenerate(api(admin), submission)
@@ -332,7 +410,7 @@ def test_admin_regenerates_a_failed_summary(
     assert response.json()["ai_summary_status"] in ("pending", "ready")
     submission.refresh_from_db()
     assert submission.ai_summary_status == "ready"
-    assert submission.ai_summary == "• Chief complaint: rash, better"
+    assert submission.ai_summary.splitlines()[0] == "• Chief complaint: rash, better"
     assert submission.ai_summary_error == ""
     assert submission.ai_summary_source == "openai"
     assert submission.responses == ANSWERS

@@ -177,6 +177,8 @@ BAD_FIELDS = [
     ("max_length a boolean", [{**TEXT, "max_length": True}], 0, "max_length"),
     ("min on a text field", [{**TEXT, "min": 1}], 0, "min"),
     ("min above max", [{**TEXT, "type": "number", "min": 5, "max": 1}], 0, "max"),
+    ("unknown topic", [TEXT, {**TEXT, "key": "y", "topic": "billing"}], 1, "topic"),
+    ("topic not text", [{**TEXT, "topic": ["allergies"]}], 0, "topic"),
 ]
 
 
@@ -263,6 +265,28 @@ def test_changing_fields_bumps_the_version(api, admin, template):
     assert [f["key"] for f in response.json()["fields"]][-1] == "height"
     template.refresh_from_db()
     assert template.version == 2
+
+
+def test_admin_sets_the_topic_of_a_question_for_the_summary(api, admin, template):
+    """A topic tells the summary what a free-text question is about."""
+    asked = [*fields(), {"key": "before", "label": "Anything we should know?", "type": "text"}]
+    asked[-1]["topic"] = "allergies"
+
+    response = api(admin).put(detail(template), {"fields": asked})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["fields"][-1] == {
+        "key": "before",
+        "label": "Anything we should know?",
+        "type": "text",
+        "required": False,
+        "topic": "allergies",
+    }
+    assert response.json()["version"] == 2
+    template.refresh_from_db()
+    assert template.fields[-1]["topic"] == "allergies"
+    # Leaving it out is fine: the summary reads the label instead.
+    assert "topic" not in template.fields[0]
 
 
 def test_sending_the_same_fields_keeps_the_version(api, admin, template):

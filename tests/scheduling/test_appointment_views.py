@@ -322,6 +322,12 @@ def test_doctor_reads_their_own_appointment(api, doctor, chens):
 # The drawer: /detail ---------------------------------------------------------------------------
 
 DETAIL_KEYS = {"appointment", "patient", "doctor", "intake", "history"}
+COUGH_SOURCE = {
+    "bullet": "Chief complaint: Cough for two weeks",
+    "topic": "chief_complaint",
+    "field_keys": ["reason"],
+    "flagged": False,
+}
 
 
 @pytest.fixture
@@ -344,7 +350,11 @@ def shared_patient(clinic, doctor, other_doctor, patient):
 def test_admin_reads_the_appointment_drawer(api, admin, doctor, patient, shared_patient):
     upcoming = shared_patient["upcoming"]
     IntakeSubmissionFactory(
-        appointment=upcoming, ai_summary="- Cough for two weeks", ai_summary_status="ready"
+        appointment=upcoming,
+        ai_summary="• Chief complaint: Cough for two weeks",
+        ai_summary_status="ready",
+        ai_summary_sources=[COUGH_SOURCE],
+        ai_summary_needs_review=True,
     )
 
     response = api(admin).get(appointment_url(upcoming, "detail"))
@@ -369,8 +379,10 @@ def test_admin_reads_the_appointment_drawer(api, admin, doctor, patient, shared_
         "name": "Dr. Chen",
         "specialty": "Family Medicine",
     }
-    assert body["intake"]["ai_summary"] == "- Cough for two weeks"
+    assert body["intake"]["ai_summary"] == "• Chief complaint: Cough for two weeks"
     assert body["intake"]["ai_summary_status"] == "ready"
+    assert body["intake"]["ai_summary_sources"] == [COUGH_SOURCE]
+    assert body["intake"]["ai_summary_needs_review"] is True
     visits = body["history"]["previous_visits"]
     # Newest first: every earlier visit of the patient, any doctor.
     assert [v["date"] for v in visits] == ["2030-01-07", "2030-01-07", "2030-01-04", "2030-01-04"]
@@ -386,6 +398,8 @@ def test_the_drawer_without_intake_says_so(api, admin, chens):
         "submission_id": None,
         "ai_summary": None,
         "ai_summary_status": None,
+        "ai_summary_sources": None,
+        "ai_summary_needs_review": None,
     }
     assert body["history"] == {"previous_visits": [], "cancellation_count": 0, "no_show_count": 0}
 
@@ -416,7 +430,12 @@ def test_the_drawer_history_never_crosses_clinics(api, admin, clinic, chens, out
 
 def test_doctor_prepares_for_their_visit(api, doctor, patient, shared_patient):
     upcoming = shared_patient["upcoming"]
-    IntakeSubmissionFactory(appointment=upcoming, ai_summary="- Cough", ai_summary_status="ready")
+    IntakeSubmissionFactory(
+        appointment=upcoming,
+        ai_summary="• Chief complaint: Cough for two weeks",
+        ai_summary_status="ready",
+        ai_summary_sources=[COUGH_SOURCE],
+    )
 
     response = api(doctor).get(appointment_url(upcoming, "preparation"))
 
@@ -427,6 +446,8 @@ def test_doctor_prepares_for_their_visit(api, doctor, patient, shared_patient):
         "appointment",
         "intake_summary",
         "intake_summary_status",
+        "intake_summary_sources",
+        "intake_summary_needs_review",
         "intake_complete",
         "previous_visits",
     }
@@ -438,7 +459,9 @@ def test_doctor_prepares_for_their_visit(api, doctor, patient, shared_patient):
     }
     assert body["appointment"]["id"] == str(upcoming.id)
     assert (body["appointment"]["time"], body["appointment"]["end_time"]) == ("10:00", "10:30")
-    assert body["intake_summary"] == "- Cough"
+    assert body["intake_summary"] == "• Chief complaint: Cough for two weeks"
+    assert body["intake_summary_sources"] == [COUGH_SOURCE]
+    assert body["intake_summary_needs_review"] is False
     assert {v["doctor"]["id"] for v in body["previous_visits"]} == {str(doctor.doctor.id)}
     assert "email" not in body["patient"]
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.management.commands.demo import DEMO_DAY, fixture_path
-from accounts.models import Clinic, Role
-from intake.models import IntakeSubmission
+from accounts.models import Clinic, Role, User
+from intake.models import IntakeFormTemplate, IntakeSubmission
 from patients.models import Patient
 from scheduling.models import Appointment
 from tests.factories import UserFactory
@@ -183,3 +183,53 @@ def test_demo_json_is_what_the_generator_writes():
     generator = load_generator()
 
     assert generator.render(generator.build()) == fixture_path().read_text(encoding="utf-8")
+
+
+def test_the_demo_template_says_what_each_question_is_about(db):
+    call_command("loaddata", "demo", verbosity=0)
+
+    [template] = IntakeFormTemplate.objects.all()
+    topics = {field["key"]: field.get("topic") for field in template.fields}
+    assert topics["current_medications"] == "medications"
+    assert topics["allergies"] == "allergies"
+    assert topics["reason"] == "chief_complaint"
+    assert topics["anything_else"] == "concerns"
+    assert topics["consent"] is None  # paperwork: left out of the summary
+
+
+def test_every_demo_summary_regenerated_in_the_admin_reads_correctly(
+    db, client, django_capture_on_commit_callbacks
+):
+    """Each allergy and medication the demo patients wrote is in its bullet, no line
+    says "none" unless the patient did, and every line names its answers."""
+    call_command("loaddata", "demo", verbosity=0)
+    stored = {s.pk: s.ai_summary for s in IntakeSubmission.objects.all()}
+    client.force_login(User.objects.create_superuser("ops@clinicflow.test", "a-passphrase-1"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/intake/intakesubmission/",
+            {"action": "regenerate_summary", "_selected_action": [str(pk) for pk in stored]},
+        )
+
+    assert response.status_code == 302
+    submissions = IntakeSubmission.objects.all()
+    assert len(submissions) == len(stored) >= 15
+    for submission in submissions:
+        assert submission.ai_summary_status == "ready", submission.pk
+        assert submission.ai_summary_source == "local"
+        if stored[submission.pk]:  # the fixture was written by the same summarizer
+            assert submission.ai_summary == stored[submission.pk]
+        answers = submission.responses
+        lines = {s["topic"]: s["bullet"] for s in submission.ai_summary_sources}
+        for topic, key in (("allergies", "allergies"), ("medications", "current_medications")):
+            if answers[key] == "None":
+                assert lines[topic].startswith(f"{topic.capitalize()}: none (“"), lines[topic]
+            else:
+                assert answers[key] in lines[topic]
+                assert "none" not in lines[topic].lower()
+        assert answers["reason"].rstrip(".") in lines["chief_complaint"]
+        for source in submission.ai_summary_sources:
+            assert source["field_keys"], source
+            assert set(source["field_keys"]) <= set(answers)
+        assert "I confirm" not in submission.ai_summary

@@ -11,7 +11,7 @@ agree on what the patient stated:
   and is shown as written.
 - A sentence of some other answer that speaks of an allergy or a medication is
   filed under that topic as well, so "I'm allergic to bee stings" under "Anything
-  else?" reaches the allergies.
+  else?" reaches the allergies; not from a question about the family.
 """
 
 import math
@@ -28,6 +28,8 @@ NEGATABLE = (Topic.MEDICATIONS, Topic.ALLERGIES, Topic.HISTORY)
 # Answers the summary keeps whole and the check of an AI summary looks for.
 PROTECTED = (Topic.MEDICATIONS, Topic.ALLERGIES)
 FREE_TEXT = (FieldType.TEXT, FieldType.TEXTAREA)
+# Label cue lists that are not topics of their own.
+LABEL_TOPICS = {"family": Topic.HISTORY, "symptoms": Topic.CHIEF_COMPLAINT}
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
@@ -107,13 +109,19 @@ def is_not_applicable(value) -> bool:
     )
 
 
+def _label_cues(field: dict) -> str | None:
+    """The first list of label cues (terms.toml [labels]) a question matches."""
+    words = f"{field.get('label', '')} {field['key'].replace('_', ' ')}"
+    for name, cues in terms().label_topics.items():
+        if cues.search(words):
+            return name
+    return None
+
+
 def label_topic(field: dict) -> str | None:
     """The topic a question's label and key speak of, or None."""
-    words = f"{field.get('label', '')} {field['key'].replace('_', ' ')}"
-    for topic, cues in terms().label_topics.items():
-        if cues.search(words):
-            return Topic.CHIEF_COMPLAINT if topic == "symptoms" else topic
-    return None
+    name = _label_cues(field)
+    return LABEL_TOPICS.get(name, name)
 
 
 def is_paperwork(field: dict) -> bool:
@@ -204,6 +212,7 @@ def _mentions(statement: Statement, answered: set[str]) -> list[Statement]:
 def read(fields: list[dict], responses: dict) -> Reading:
     """Every answer the patient gave, as statements in the form's order."""
     reading = Reading(labels=[f.get("label", "") for f in fields])
+    about_relatives: set[str] = set()
     for question in fields:
         key = question["key"]
         value = responses.get(key)
@@ -230,7 +239,11 @@ def read(fields: list[dict], responses: dict) -> Reading:
             negative=negative,
         )
         reading.statements.append(statement)
+        if _label_cues(question) == "family" and not question.get("topic"):
+            about_relatives.add(key)
     for statement in list(reading.statements):
+        if statement.key in about_relatives:
+            continue
         # What the medication and allergy answers already name, this answer aside.
         answered = {
             name

@@ -81,7 +81,7 @@ INSTRUCTIONS = " ".join(
         "medications or history only when a response says so.",
     ]
 )
-MAX_BULLETS = 8
+MAX_BULLETS = 6  # the guide's 3-5, and "Other answers"
 MAX_BULLET_CHARS = 600
 
 # Local bullets: answers outside medications and allergies are shortened, longest

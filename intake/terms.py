@@ -55,6 +55,7 @@ class Terms:
         self.label_topics = {
             topic: Cues(labels[topic])
             for topic in (
+                "family",
                 "allergies",
                 "medications",
                 "chief_complaint",

@@ -241,7 +241,7 @@ def bullet(topic="chief_complaint", text="Chief complaint: rash", keys=("reason"
         pytest.param(completion(None, refusal="I can't help with that."), id="refusal"),
         pytest.param(completion("• Chief complaint: rash"), id="plain text, not JSON"),
         pytest.param(completion('{"bullets": []}'), id="no bullets"),
-        pytest.param(completion(json.dumps({"bullets": [bullet()] * 9})), id="nine bullets"),
+        pytest.param(completion(json.dumps({"bullets": [bullet()] * 7})), id="seven bullets"),
         pytest.param(completion(json.dumps([bullet()])), id="a list, not an object"),
         pytest.param(
             completion(json.dumps({"bullets": [bullet(keys=["ssn"])]})), id="a key not answered"

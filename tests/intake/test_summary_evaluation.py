@@ -73,15 +73,9 @@ def dropping_and_denying(fields, responses) -> list[dict]:
 
 
 def inventing(fields, responses) -> list[dict]:
-    """A model that adds a medicine no patient wrote."""
-    bullets = faithful_reply(fields, responses)
-    first_key = bullets[0]["field_keys"][0]
-    extra = {
-        "topic": "medications",
-        "text": "Medications: hydroxychloroquine",
-        "field_keys": [first_key],
-    }
-    return [*bullets, extra]
+    """A model that adds a medicine no patient wrote to its first line."""
+    first, *rest = faithful_reply(fields, responses)
+    return [{**first, "text": first["text"] + "; takes hydroxychloroquine"}, *rest]
 
 
 @pytest.fixture

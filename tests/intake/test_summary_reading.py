@@ -36,6 +36,7 @@ def summary(fields, responses) -> list[str]:
         ("Alergias", "alergias", "allergies"),
         ("¿Qué medicamentos toma?", "meds_es", "medications"),
         ("Motivo de la consulta", "motivo", "chief_complaint"),
+        ("Family history of allergies", "family_allergies", "history"),
         ("Preferred language", "language", None),
     ],
 )

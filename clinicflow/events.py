@@ -11,6 +11,8 @@ Events are published after the transaction commits (Zulip's rule: never announce
 what may still roll back) into the clinic's event log (clinicflow/event_log.py),
 which numbers them; the groups' sockets are then told to read the log. A log or
 channel layer that is down loses the event, never the request: the error is logged.
+What is announced, and to whom, is the dashboard's (``dashboard/live.py``); each
+command announces once, so nothing here merges or reorders.
 """
 
 import logging
@@ -73,58 +75,10 @@ def _publish(clinic_id, groups: list[str], event: str, data: dict) -> None:
     _send(groups, {"type": "event.logged"})
 
 
-# Within one transaction, announcements about one subject merge into one: a booking
-# that also sends the intake link is one ``appointment:created`` (with the final
-# data), not an update before its creation; owners get one count per day.
-SUPERSEDES = {APPOINTMENT_CREATED: {APPOINTMENT_UPDATED}}
-
-
-class _Pending:
-    """The announcements of one transaction, by subject, published at its commit."""
-
-    def __init__(self):
-        self.events: dict = {}
-
-    def flush(self) -> None:
-        events, self.events = self.events, {}
-        for clinic_id, groups, event, data in events.values():
-            _publish(clinic_id, groups, event, data)
-
-
-def _pending(connection) -> _Pending:
-    """This transaction's pending announcements. Django forgets a transaction's
-    commit callbacks when it commits or rolls back, so announcements whose flush is
-    no longer among them belong to a transaction that is over."""
-    pending = getattr(connection, "live_pending", None)
-    if pending is None or not any(
-        callback == pending.flush for _, callback, _ in connection.run_on_commit
-    ):
-        pending = connection.live_pending = _Pending()
-    return pending
-
-
-def broadcast(groups: list[str], event: str, data: dict, *, clinic_id, subject=None) -> None:
+def publish(groups: list[str], event: str, data: dict, *, clinic_id) -> None:
     """Announces ``{"event", "data"}`` to ``groups`` of ``clinic_id`` once the
-    transaction commits (a rollback announces nothing).
-
-    Announcements with the same ``subject`` in one transaction are one event: the
-    first one's place, the latest data, every group, and ``appointment:created``
-    over an update of the same appointment.
-    """
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block or subject is None:
-        transaction.on_commit(lambda: _publish(clinic_id, groups, event, data))
-        return
-    pending = _pending(connection)
-    if subject in pending.events:
-        _, known_groups, known_event, _ = pending.events[subject]
-        groups = [*known_groups, *(g for g in groups if g not in known_groups)]
-        if event in SUPERSEDES.get(known_event, ()):
-            event = known_event
-    pending.events[subject] = (clinic_id, groups, event, data)
-    # Registered with each announcement, so a flush dropped with a rolled-back
-    # savepoint leaves the others to publish; the first to run publishes all.
-    transaction.on_commit(pending.flush)
+    transaction commits (at once outside one; a rollback announces nothing)."""
+    transaction.on_commit(lambda: _publish(clinic_id, groups, event, data))
 
 
 def disconnect_user(user_id) -> None:

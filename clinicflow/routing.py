@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from accounts.consumers import EventsConsumer
+from dashboard.consumers import EventsConsumer
 
 websocket_urlpatterns = [
     re_path(r"^ws/events/?$", EventsConsumer.as_asgi()),

@@ -2,8 +2,13 @@ from datetime import timedelta
 
 from rest_framework import serializers
 
+from accounts.models import Doctor
+from clinicflow.fields import BooleanField, HHMMField
+from intake.serializers import SummarySourceSerializer
+from patients.models import Patient
 from scheduling.clock import clinic_today
-from scheduling.models import AppointmentStatus
+from scheduling.models import Appointment, AppointmentStatus, IntakeStatus
+from scheduling.serializers import AppointmentSerializer, VisitSerializer
 
 DEFAULT_METRICS_DAYS = 30
 MAX_METRICS_DAYS = 366
@@ -95,3 +100,86 @@ class MetricsSerializer(serializers.Serializer):
         fields["from"] = serializers.DateField()
         fields["to"] = serializers.DateField()
         return fields
+
+
+# The appointment drawer and the doctor's preparation view ------------------------------
+
+
+class DetailPatientSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="full_name")
+
+    class Meta:
+        model = Patient
+        fields = ["id", "name", "email", "phone", "date_of_birth", "flags", "contact_preferences"]
+
+
+class DetailDoctorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Doctor
+        fields = ["id", "name", "specialty"]
+
+
+class IntakeBriefSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=IntakeStatus.choices)
+    submission_id = serializers.UUIDField(allow_null=True)
+    ai_summary = serializers.CharField(allow_null=True)
+    ai_summary_status = serializers.CharField(allow_null=True)
+    ai_summary_sources = SummarySourceSerializer(many=True, allow_null=True)
+    ai_summary_needs_review = BooleanField(allow_null=True)
+
+
+class HistorySerializer(serializers.Serializer):
+    previous_visits = VisitSerializer(many=True, help_text="Newest first; a doctor's own only.")
+    cancellation_count = serializers.IntegerField()
+    no_show_count = serializers.IntegerField()
+
+
+class AppointmentDetailSerializer(serializers.Serializer):
+    appointment = AppointmentSerializer()
+    patient = DetailPatientSerializer()
+    doctor = DetailDoctorSerializer()
+    intake = IntakeBriefSerializer()
+    history = HistorySerializer()
+
+
+class PreparationPatientSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="full_name")
+
+    class Meta:
+        model = Patient
+        fields = ["id", "name", "date_of_birth", "flags"]
+
+
+class PreparationAppointmentSerializer(serializers.ModelSerializer):
+    date = serializers.DateField(source="scheduled_date")
+    time = HHMMField(source="start_time")
+    end_time = HHMMField()
+    reason = serializers.CharField(source="visit_reason")
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "date",
+            "time",
+            "end_time",
+            "status",
+            "visit_type",
+            "visit_category",
+            "reason",
+        ]
+
+
+class PreparationSerializer(serializers.Serializer):
+    patient = PreparationPatientSerializer()
+    appointment = PreparationAppointmentSerializer()
+    intake_summary = serializers.CharField(allow_null=True)
+    intake_summary_status = serializers.CharField(allow_null=True)
+    intake_summary_sources = SummarySourceSerializer(
+        many=True, allow_null=True, help_text="One entry per line of intake_summary."
+    )
+    intake_summary_needs_review = BooleanField(
+        allow_null=True, help_text="The check of the AI summary changed it: read the answers."
+    )
+    intake_complete = BooleanField()
+    previous_visits = VisitSerializer(many=True, help_text="With this doctor, newest first.")

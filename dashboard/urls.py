@@ -1,8 +1,19 @@
 from django.urls import re_path
 
+from clinicflow.routers import UUID_PATTERN
 from dashboard import views
 
 urlpatterns = [
+    re_path(
+        rf"^appointments/(?P<pk>{UUID_PATTERN})/detail/?$",
+        views.AppointmentDrawerView.as_view(),
+        name="appointment-detail-drawer",
+    ),
+    re_path(
+        rf"^appointments/(?P<pk>{UUID_PATTERN})/preparation/?$",
+        views.PreparationView.as_view(),
+        name="appointment-preparation",
+    ),
     re_path(
         r"^dashboard/admin/summary/?$",
         views.AdminSummaryView.as_view(),

@@ -1,20 +1,25 @@
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from accounts.permissions import ADMIN, ADMIN_OR_OWNER, DOCTOR, HasRole
+from accounts.permissions import ADMIN, ADMIN_OR_DOCTOR, ADMIN_OR_OWNER, DOCTOR, HasRole
 from clinicflow.api import APIView, ListAPIView
 from clinicflow.fields import HHMMField
 from dashboard import selectors
 from dashboard.serializers import (
     AdminSummarySerializer,
+    AppointmentDetailSerializer,
     CancellationsQuerySerializer,
     DoctorSummarySerializer,
     MetricsQuerySerializer,
     MetricsSerializer,
     NeedsAttentionQuerySerializer,
+    PreparationSerializer,
 )
-from scheduling.models import Cancellation
+from intake.selectors import latest_submission
+from scheduling.models import Cancellation, IntakeStatus
+from scheduling.selectors import appointment_list, cancellation_counts, previous_visits
 from scheduling.serializers import CancellationSerializer, DayQuerySerializer, requested_day
 
 
@@ -129,3 +134,76 @@ class AppointmentMetricsView(APIView):
             user=request.user, date_from=date_from, date_to=date_to
         )
         return Response({"from": date_from, "to": date_to, "days": days})
+
+
+# The appointment drawer and the doctor's preparation view ------------------------------
+
+
+def _summary(submission, prefix: str) -> dict:
+    """The latest submission's summary fields, all None when there is none."""
+    names = ("", "_status", "_sources", "_needs_review")
+    return {
+        f"{prefix}{name}": getattr(submission, f"ai_summary{name}") if submission else None
+        for name in names
+    }
+
+
+class AppointmentDrawerView(APIView):
+    """Everything the appointment drawer shows; a doctor's history is their own."""
+
+    permission_classes = [HasRole]
+    allowed_roles = ADMIN_OR_DOCTOR
+    error_statuses = ("404",)
+
+    @extend_schema(
+        responses={200: AppointmentDetailSerializer}, operation_id="appointments_detail_retrieve"
+    )
+    def get(self, request, pk):
+        appointment = get_object_or_404(appointment_list(user=request.user), pk=pk)
+        submission = latest_submission(appointment=appointment)
+        return Response(
+            AppointmentDetailSerializer(
+                {
+                    "appointment": appointment,
+                    "patient": appointment.patient,
+                    "doctor": appointment.doctor,
+                    "intake": {
+                        "status": appointment.intake_status,
+                        "submission_id": submission.id if submission else None,
+                        **_summary(submission, "ai_summary"),
+                    },
+                    "history": {
+                        "previous_visits": previous_visits(
+                            user=request.user, appointment=appointment
+                        ),
+                        **cancellation_counts(user=request.user, patient=appointment.patient),
+                    },
+                }
+            ).data
+        )
+
+
+class PreparationView(APIView):
+    """A doctor's pre-visit view: who, why, the intake summary, past visits with them."""
+
+    permission_classes = [HasRole]
+    allowed_roles = DOCTOR
+    error_statuses = ("404",)
+
+    @extend_schema(
+        responses={200: PreparationSerializer}, operation_id="appointments_preparation_retrieve"
+    )
+    def get(self, request, pk):
+        appointment = get_object_or_404(appointment_list(user=request.user), pk=pk)
+        submission = latest_submission(appointment=appointment)
+        return Response(
+            PreparationSerializer(
+                {
+                    "patient": appointment.patient,
+                    "appointment": appointment,
+                    **_summary(submission, "intake_summary"),
+                    "intake_complete": appointment.intake_status == IntakeStatus.COMPLETED,
+                    "previous_visits": previous_visits(user=request.user, appointment=appointment),
+                }
+            ).data
+        )

@@ -30,3 +30,21 @@ def submission_list(
     if summary_status:
         submissions = submissions.filter(ai_summary_status=summary_status)
     return submissions.order_by("-submitted_at")
+
+
+def latest_submission(*, appointment) -> IntakeSubmission | None:
+    """The appointment's most recent intake submission (its summary fields), or None."""
+    return (
+        IntakeSubmission.objects.filter(appointment=appointment)
+        .only(
+            "id",
+            "ai_summary",
+            "ai_summary_status",
+            "ai_summary_sources",
+            "ai_summary_needs_review",
+            "submitted_at",
+            "appointment_id",
+        )
+        .order_by("-submitted_at")
+        .first()
+    )

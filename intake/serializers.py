@@ -4,11 +4,7 @@ from clinicflow.fields import BooleanField, ScopedInputSerializer
 from intake.forms import check_field_definitions
 from intake.models import FieldType, IntakeFormTemplate, IntakeSubmission, Topic
 from intake.selectors import template_list
-from scheduling.serializers import (
-    DoctorRefSerializer,
-    PatientRefSerializer,
-    SummarySourceSerializer,
-)
+from scheduling.serializers import DoctorRefSerializer, PatientRefSerializer
 
 
 class FieldDefinitionSerializer(serializers.Serializer):
@@ -30,6 +26,22 @@ class FieldDefinitionSerializer(serializers.Serializer):
             "What the question is about, for the doctor's summary. Without it the summary "
             "reads the topic from the label and key, then from the answer."
         ),
+    )
+
+
+class SummarySourceSerializer(serializers.Serializer):
+    """One line of a summary and the answers it came from."""
+
+    bullet = serializers.CharField(help_text='The line as in ai_summary, without "• ".')
+    topic = serializers.ChoiceField(choices=Topic.values)
+    field_keys = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Keys of the answers the line came from, in the form's order; empty for "
+        '"not asked" and for a note of the check.',
+    )
+    flagged = BooleanField(
+        help_text="Written by the check of an AI summary (a dropped fact put back, or a "
+        "note of what was taken out), not by the summarizer."
     )
 
 

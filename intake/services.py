@@ -1,4 +1,8 @@
-"""Writes of the intake flow: templates, one-time links, submissions, summaries."""
+"""Writes of the intake flow: templates, one-time links, submissions, summaries.
+
+Intake owns an appointment's ``intake_status``: it is written here and nowhere else.
+Each command sends its signal (``intake/signals.py``) once, inside its transaction.
+"""
 
 import hashlib
 import logging
@@ -13,6 +17,7 @@ from django.utils import timezone
 from accounts.models import Clinic, User
 from clinicflow.exceptions import Conflict
 from clinicflow.jobs import enqueue
+from intake import signals
 from intake.delivery import deliver_intake_link
 from intake.errors import (
     AlreadySubmitted,
@@ -26,8 +31,8 @@ from intake.errors import (
 from intake.forms import check_answers, check_field_definitions
 from intake.jobs import generate_summary_job
 from intake.models import IntakeFormTemplate, IntakeSubmission, IntakeToken
-from scheduling import events as live
 from scheduling.clock import clinic_zone, day_bounds
+from scheduling.errors import BookingRefused
 from scheduling.models import Appointment, AppointmentStatus, IntakeStatus
 
 logger = logging.getLogger(__name__)
@@ -99,6 +104,16 @@ def intake_send(
     The link carries 256 random bits; only their SHA-256 is stored. Earlier links
     for the appointment stop working. Returns (url, token row).
     """
+    url, token, appointment = _link_create(appointment=appointment, template=template)
+    signals.intake_sent.send(sender=IntakeToken, appointment=appointment, by=by)
+    return url, token
+
+
+def _link_create(
+    *, appointment: Appointment, template: IntakeFormTemplate
+) -> tuple[str, IntakeToken, Appointment]:
+    """The writes of sending a link, without announcing them (a booking that sends
+    the form announces the booking)."""
     appointment = (
         Appointment.objects.select_for_update(of=("self",))
         .select_related("clinic", "patient", "doctor")
@@ -132,12 +147,11 @@ def intake_send(
     appointment.intake_status = IntakeStatus.SENT
     appointment.intake_form = template
     appointment.save(update_fields=["intake_status", "intake_form", "updated_at"])
-    live.appointment_updated(appointment)
     url = intake_url(raw)
     transaction.on_commit(
         lambda: deliver_intake_link(appointment=appointment, url=url, expires_at=expires_at)
     )
-    return url, token
+    return url, token, appointment
 
 
 def intake_links_follow(*, appointment: Appointment) -> None:
@@ -151,19 +165,49 @@ def intake_links_follow(*, appointment: Appointment) -> None:
     ).update(expires_at=day_end)
 
 
-def intake_send_default(*, appointment: Appointment, by: User | None) -> bool:
-    """Sends the clinic's current intake form (the most recently edited active
-    template), as booking with ``intake_path: send_now`` asks. False when the clinic
-    has no active template: the intake then stays ``not_sent`` for the front desk."""
+def intake_start(*, appointment: Appointment, intake_path: str) -> None:
+    """A new booking's intake: skipped, left for the front desk, or the clinic's
+    current form (its most recently edited active template) sent at once.
+
+    Only to a visit that is still to come: a walk-in is already checked in, so it
+    gets no link. Without an active template the intake stays ``not_sent``."""
+    if intake_path == Appointment.IntakePath.SKIP:
+        Appointment.objects.filter(pk=appointment.pk).update(intake_status=IntakeStatus.SKIPPED)
+        return
+    if intake_path != Appointment.IntakePath.SEND_NOW or appointment.status not in OPEN_STATUSES:
+        return
     template = (
         IntakeFormTemplate.objects.filter(clinic_id=appointment.clinic_id, is_active=True)
         .order_by("-updated_at")
         .first()
     )
-    if template is None:
-        return False
-    intake_send(appointment=appointment, template=template, by=by)
-    return True
+    if template is not None:
+        _link_create(appointment=appointment, template=template)
+
+
+@transaction.atomic
+def intake_complete_by_hand(*, appointment: Appointment, by: User) -> Appointment:
+    """Marks intake done by hand (paper form, phone), where the clinic allows it."""
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("clinic__settings")
+        .get(pk=appointment.pk)
+    )
+    if by.clinic_id != appointment.clinic_id:
+        raise BookingRefused("Not an appointment of your clinic.", code="wrong_clinic")
+    if not appointment.clinic.settings.allow_manual_completion:
+        raise BookingRefused(
+            "This clinic does not allow completing intake by hand.",
+            code="manual_completion_disabled",
+        )
+    if appointment.intake_status == IntakeStatus.COMPLETED:
+        raise Conflict("Intake is already completed.", code="intake_already_completed")
+    appointment.intake_status = IntakeStatus.COMPLETED
+    appointment.save(update_fields=["intake_status", "updated_at"])
+    signals.intake_completed.send(
+        sender=IntakeSubmission, appointment=appointment, submission=None, by=by
+    )
+    return appointment
 
 
 # The patient's side ---------------------------------------------------------------------
@@ -235,7 +279,9 @@ def intake_submit(*, raw: str, responses) -> IntakeSubmission:
     Appointment.objects.filter(pk=appointment.pk).update(
         intake_status=IntakeStatus.COMPLETED, updated_at=now
     )
-    live.intake_completed(appointment, has_summary=False)
+    signals.intake_completed.send(
+        sender=IntakeSubmission, appointment=appointment, submission=submission, by=None
+    )
     enqueue(generate_summary_job, str(submission.pk))
     return submission
 

@@ -25,11 +25,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from intake import signals
 from intake.bullets import Bullet, Summary, verify
 from intake.models import IntakeSubmission, Topic
 from intake.reading import FREE_TEXT, ORDER, PROTECTED, Reading, Statement, answer_text, read
-from scheduling import events as live
-from scheduling.models import Appointment
 
 logger = logging.getLogger(__name__)
 
@@ -296,11 +295,8 @@ def submission_summarize(submission_id) -> IntakeSubmission:
             ai_summary_error=summary.note[:255],
             ai_summary_generated_at=timezone.now(),
         )
-        appointment = Appointment.objects.select_related("clinic__settings").get(
-            pk=submission.appointment_id
-        )
-        live.intake_completed(appointment, has_summary=True)
-    submission.refresh_from_db()
+        submission.refresh_from_db()
+        signals.summary_ready.send(sender=IntakeSubmission, submission=submission)
     return submission
 
 

@@ -17,6 +17,11 @@ urlpatterns = [
         name="appointment-send-intake",
     ),
     re_path(
+        rf"^appointments/(?P<pk>{UUID_PATTERN})/intake-complete/?$",
+        views.IntakeCompleteView.as_view(),
+        name="appointment-intake-complete",
+    ),
+    re_path(
         rf"^public/intake/{TOKEN_PATTERN}/?$",
         views.PublicIntakeView.as_view(),
         name="public-intake",

@@ -28,6 +28,7 @@ from intake.serializers import (
     public_form_data,
 )
 from scheduling.selectors import appointment_list
+from scheduling.serializers import AppointmentSerializer
 
 
 class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
@@ -120,6 +121,25 @@ class SendIntakeView(APIView):
             },
             status=status.HTTP_201_CREATED,
         )
+
+
+class IntakeCompleteView(APIView):
+    """Marks an appointment's intake done by hand: a paper form, a phone call (admins)."""
+
+    permission_classes = [HasRole]
+    allowed_roles = ADMIN
+    error_statuses = ("409",)
+
+    @extend_schema(
+        request=None,
+        responses={200: AppointmentSerializer},
+        operation_id="appointments_intake_complete",
+    )
+    def post(self, request, pk):
+        appointment = get_object_or_404(appointment_list(user=request.user), pk=pk)
+        services.intake_complete_by_hand(appointment=appointment, by=request.user)
+        fresh = appointment_list(user=request.user).get(pk=pk)
+        return Response(AppointmentSerializer(fresh).data)
 
 
 class PublicIntakeView(APIView):

@@ -7,7 +7,6 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Doctor, User
-from intake.models import IntakeSubmission
 from patients.models import Patient
 from scheduling.clock import clinic_today, clinic_zone, day_bounds, wall_to_aware, weekday_name
 from scheduling.models import (
@@ -228,22 +227,4 @@ def previous_visits(*, user: User, appointment: Appointment, limit: int = 10) ->
     visits = appointment_history(user=user, patient=appointment.patient)
     return list(
         visits.filter(starts_at__lt=appointment.starts_at).exclude(pk=appointment.pk)[:limit]
-    )
-
-
-def latest_intake_submission(*, appointment: Appointment):
-    """The appointment's most recent intake submission, or None."""
-    return (
-        IntakeSubmission.objects.filter(appointment=appointment)
-        .only(
-            "id",
-            "ai_summary",
-            "ai_summary_status",
-            "ai_summary_sources",
-            "ai_summary_needs_review",
-            "submitted_at",
-            "appointment_id",
-        )
-        .order_by("-submitted_at")
-        .first()
     )

@@ -10,9 +10,6 @@ from clinicflow.fields import (
     HHMMField,
     ScopedInputSerializer,
 )
-from intake.models import Topic
-from notes.models import FollowUp
-from notes.selectors import follow_up_list
 from patients.models import Patient
 from patients.selectors import patient_list
 from scheduling.clock import clinic_today
@@ -122,16 +119,12 @@ class BookInputSerializer(ScopedInputSerializer):
     force = BooleanField(
         default=False, help_text="Book over another appointment, where the clinic allows it."
     )
-    follow_up_id = serializers.PrimaryKeyRelatedField(
-        queryset=FollowUp.objects.none(),
-        source="follow_up",
+    follow_up_id = serializers.UUIDField(
         required=False,
         allow_null=True,
-        help_text="The doctor's follow-up this visit fulfils; it becomes scheduled.",
-        error_messages={
-            "does_not_exist": "Unknown follow-up.",
-            "incorrect_type": "Unknown follow-up.",
-        },
+        help_text="The doctor's follow-up this visit fulfils; it becomes scheduled "
+        "(400 follow_up_id if it is not one of the clinic's pending follow-ups).",
+        error_messages={"invalid": "Unknown follow-up."},
     )
 
     def validate(self, attrs):
@@ -145,7 +138,6 @@ class BookInputSerializer(ScopedInputSerializer):
         return {
             "doctor_id": doctor_list(user=user).select_related("clinic__settings"),
             "patient_id": patient_list(user=user),
-            "follow_up_id": follow_up_list(user=user),
         }
 
 
@@ -379,104 +371,3 @@ class AppointmentQuerySerializer(serializers.Serializer):
             "statuses": data.get("status"),
             "intake_statuses": data.get("intake_status"),
         }
-
-
-# The appointment drawer and the doctor's preparation view ------------------------------
-
-
-class DetailPatientSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="full_name")
-
-    class Meta:
-        model = Patient
-        fields = ["id", "name", "email", "phone", "date_of_birth", "flags", "contact_preferences"]
-
-
-class DetailDoctorSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Doctor
-        fields = ["id", "name", "specialty"]
-
-
-# The intake summary's lines (owned by intake; here until the intake parts of these
-# views move up to the intake app).
-class SummarySourceSerializer(serializers.Serializer):
-    """One line of a summary and the answers it came from."""
-
-    bullet = serializers.CharField(help_text='The line as in ai_summary, without "• ".')
-    topic = serializers.ChoiceField(choices=Topic.values)
-    field_keys = serializers.ListField(
-        child=serializers.CharField(),
-        help_text="Keys of the answers the line came from, in the form's order; empty for "
-        '"not asked" and for a note of the check.',
-    )
-    flagged = BooleanField(
-        help_text="Written by the check of an AI summary (a dropped fact put back, or a "
-        "note of what was taken out), not by the summarizer."
-    )
-
-
-class IntakeBriefSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=IntakeStatus.choices)
-    submission_id = serializers.UUIDField(allow_null=True)
-    ai_summary = serializers.CharField(allow_null=True)
-    ai_summary_status = serializers.CharField(allow_null=True)
-    ai_summary_sources = SummarySourceSerializer(many=True, allow_null=True)
-    ai_summary_needs_review = BooleanField(allow_null=True)
-
-
-class HistorySerializer(serializers.Serializer):
-    previous_visits = VisitSerializer(many=True, help_text="Newest first; a doctor's own only.")
-    cancellation_count = serializers.IntegerField()
-    no_show_count = serializers.IntegerField()
-
-
-class AppointmentDetailSerializer(serializers.Serializer):
-    appointment = AppointmentSerializer()
-    patient = DetailPatientSerializer()
-    doctor = DetailDoctorSerializer()
-    intake = IntakeBriefSerializer()
-    history = HistorySerializer()
-
-
-class PreparationPatientSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="full_name")
-
-    class Meta:
-        model = Patient
-        fields = ["id", "name", "date_of_birth", "flags"]
-
-
-class PreparationAppointmentSerializer(serializers.ModelSerializer):
-    date = serializers.DateField(source="scheduled_date")
-    time = HHMMField(source="start_time")
-    end_time = HHMMField()
-    reason = serializers.CharField(source="visit_reason")
-
-    class Meta:
-        model = Appointment
-        fields = [
-            "id",
-            "date",
-            "time",
-            "end_time",
-            "status",
-            "visit_type",
-            "visit_category",
-            "reason",
-        ]
-
-
-class PreparationSerializer(serializers.Serializer):
-    patient = PreparationPatientSerializer()
-    appointment = PreparationAppointmentSerializer()
-    intake_summary = serializers.CharField(allow_null=True)
-    intake_summary_status = serializers.CharField(allow_null=True)
-    intake_summary_sources = SummarySourceSerializer(
-        many=True, allow_null=True, help_text="One entry per line of intake_summary."
-    )
-    intake_summary_needs_review = BooleanField(
-        allow_null=True, help_text="The check of the AI summary changed it: read the answers."
-    )
-    intake_complete = BooleanField()
-    previous_visits = VisitSerializer(many=True, help_text="With this doctor, newest first.")

@@ -3,6 +3,10 @@
 Every write runs in one transaction. Two bookings for one doctor never overlap:
 the doctor's row is locked while the overlap is checked and the row written, and
 on PostgreSQL an exclusion constraint backs that up in the database itself.
+
+Each command ends by sending its signal (``scheduling/signals.py``) once, inside
+its transaction: the apps above react there (the intake form is sent, a follow-up
+is booked, the live dashboards hear of it) without scheduling calling them.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -13,12 +17,9 @@ from django.utils import timezone
 
 from accounts.models import ClinicSettings, Doctor, User
 from clinicflow.exceptions import Conflict
-from intake.services import intake_links_follow, intake_send_default
-from notes.models import FollowUp
-from notes.services import follow_up_book, follow_ups_after_visit
 from patients.models import Patient
 from patients.services import doctor_patient_link
-from scheduling import events as live
+from scheduling import signals
 from scheduling.clock import (
     aware_to_wall,
     clinic_now,
@@ -189,10 +190,11 @@ def appointment_book(
     visit_reason: str = "",
     intake_path: str | None = None,
     force: bool = False,
-    follow_up: FollowUp | None = None,
+    follow_up_id=None,
 ) -> Appointment:
     """Books ``patient`` with ``doctor``; the doctor-patient link is made or widened,
-    and a follow-up it fulfils is marked scheduled, all in one transaction.
+    and the receivers of ``appointment_booked`` act in the same transaction (the
+    follow-up it fulfils is scheduled, or refused; the intake form is sent).
 
     A walk-in starts now (clinic time, to the minute) and is checked in at once."""
     if doctor.clinic_id != by.clinic_id or patient.clinic_id != by.clinic_id:
@@ -242,9 +244,6 @@ def appointment_book(
         visit_category=visit_category,
         visit_reason=visit_reason,
         intake_path=intake_path,
-        intake_status=IntakeStatus.SKIPPED
-        if intake_path == Appointment.IntakePath.SKIP
-        else IntakeStatus.NOT_SENT,
         overlap_allowed=overlap,
         created_by=by,
     )
@@ -254,12 +253,14 @@ def appointment_book(
         appointment.arrived_at = timezone.now()
     _save(appointment, force_insert=True)
     doctor_patient_link(doctor=doctor, patient=patient, visit_at=starts_at)
-    if follow_up is not None:
-        follow_up_book(follow_up=follow_up, appointment=appointment)
-    if intake_path == Appointment.IntakePath.SEND_NOW:
-        intake_send_default(appointment=appointment, by=by)
-        appointment.refresh_from_db()
-    live.appointment_created(appointment)
+    signals.appointment_booked.send(
+        sender=Appointment,
+        appointment=appointment,
+        by=by,
+        intake_path=intake_path,
+        follow_up_id=follow_up_id,
+    )
+    appointment.refresh_from_db(fields=["intake_status", "intake_form"])  # intake's to write
     return appointment
 
 
@@ -307,9 +308,12 @@ def appointment_reschedule(
     appointment.overlap_allowed = overlap
     _save(appointment)
     doctor_patient_link(doctor=doctor, patient=appointment.patient, visit_at=starts_at)
-    intake_links_follow(appointment=appointment)
-    live.appointment_updated(
-        appointment, previous_doctor_id=previous_doctor_id, previous_date=previous_date
+    signals.appointment_rescheduled.send(
+        sender=Appointment,
+        appointment=appointment,
+        by=by,
+        previous_doctor_id=previous_doctor_id,
+        previous_date=previous_date,
     )
     return appointment
 
@@ -317,13 +321,10 @@ def appointment_reschedule(
 # Status changes ----------------------------------------------------------------------
 
 
-@transaction.atomic
-def appointment_set_status(*, appointment: Appointment, by: User, status: str) -> Appointment:
-    """Moves along the status machine (confirm, arrive, start, complete).
-
-    Cancelled and no-show go through ``appointment_cancel``, which records why.
-    """
-    appointment = _locked(appointment)
+def _move_status(appointment: Appointment, status: str) -> None:
+    """Moves a locked appointment along the status machine (confirm, arrive, start,
+    complete). Cancelled and no-show go through ``appointment_cancel``, which records
+    why."""
     if status in (S.CANCELLED, S.NO_SHOW):
         raise ValidationError({"status": "Use the cancel action, which records the reason."})
     check_transition(appointment, status)
@@ -343,8 +344,53 @@ def appointment_set_status(*, appointment: Appointment, by: User, status: str) -
         appointment.arrived_at = timezone.now()
     appointment.status = status
     appointment.save(update_fields=["status", "arrived", "arrived_at", "updated_at"])
-    follow_ups_after_visit(appointment=appointment)
-    live.appointment_updated(appointment)
+
+
+def _edit_details(appointment: Appointment, data: dict) -> None:
+    """Edits a locked appointment's details (reason, type, category, link, intake path)."""
+    if (
+        "visit_type" in data
+        and data["visit_type"] not in appointment.doctor.settings.supported_visit_types
+    ):
+        raise BookingRefused(
+            f"{appointment.doctor.name} does not offer that visit type.",
+            code="visit_type_not_offered",
+        )
+    for key, value in data.items():
+        setattr(appointment, key, value)
+    appointment.save(update_fields=[*data, "updated_at"])
+
+
+@transaction.atomic
+def appointment_set_status(*, appointment: Appointment, by: User, status: str) -> Appointment:
+    """Moves along the status machine (confirm, arrive, start, complete)."""
+    return appointment_edit(appointment=appointment, by=by, data={"status": status})
+
+
+@transaction.atomic
+def appointment_edit(*, appointment: Appointment, by: User, data: dict) -> Appointment:
+    """Edits a visit's details and/or moves its status, in one transaction: a refused
+    status change leaves the details as they were."""
+    appointment = _locked(appointment)
+    if by is not None and by.clinic_id != appointment.clinic_id:
+        raise BookingRefused("Not an appointment of your clinic.", code="wrong_clinic")
+    details = {key: value for key, value in data.items() if key != "status"}
+    previous_status = appointment.status
+    if details:
+        _edit_details(appointment, details)
+    if "status" in data:
+        _move_status(appointment, data["status"])
+        signals.appointment_status_changed.send(
+            sender=Appointment,
+            appointment=appointment,
+            by=by,
+            previous_status=previous_status,
+            details=sorted(details),
+        )
+    elif details:
+        signals.appointment_details_changed.send(
+            sender=Appointment, appointment=appointment, by=by, fields=sorted(details)
+        )
     return appointment
 
 
@@ -404,44 +450,9 @@ def appointment_cancel(
         original_date=appointment.scheduled_date,
         original_time=appointment.start_time,
     )
-    follow_ups_after_visit(appointment=appointment)
-    live.appointment_cancelled(appointment, reason=reason, note=note)
-    return appointment
-
-
-@transaction.atomic
-def appointment_update(*, appointment: Appointment, by: User, data: dict) -> Appointment:
-    """Edits the details of a visit (reason, type, category, link, intake path)."""
-    appointment = _locked(appointment)
-    if (
-        "visit_type" in data
-        and data["visit_type"] not in appointment.doctor.settings.supported_visit_types
-    ):
-        raise BookingRefused(
-            f"{appointment.doctor.name} does not offer that visit type.",
-            code="visit_type_not_offered",
-        )
-    for key, value in data.items():
-        setattr(appointment, key, value)
-    appointment.save(update_fields=[*data, "updated_at"])
-    live.appointment_updated(appointment)
-    return appointment
-
-
-@transaction.atomic
-def appointment_intake_complete(*, appointment: Appointment, by: User) -> Appointment:
-    """Marks intake done by hand (paper form, phone), where the clinic allows it."""
-    appointment = _locked(appointment)
-    if not appointment.clinic.settings.allow_manual_completion:
-        raise BookingRefused(
-            "This clinic does not allow completing intake by hand.",
-            code="manual_completion_disabled",
-        )
-    if appointment.intake_status == IntakeStatus.COMPLETED:
-        raise Conflict("Intake is already completed.", code="intake_already_completed")
-    appointment.intake_status = IntakeStatus.COMPLETED
-    appointment.save(update_fields=["intake_status", "updated_at"])
-    live.appointment_updated(appointment)
+    signals.appointment_cancelled.send(
+        sender=Appointment, appointment=appointment, by=by, reason=reason, note=note
+    )
     return appointment
 
 

@@ -8,9 +8,8 @@ from accounts.permissions import ADMIN, ADMIN_OR_DOCTOR, DOCTOR, HasRole
 from accounts.selectors import doctor_list
 from clinicflow.api import APIView, GenericViewSet
 from scheduling import selectors, services
-from scheduling.models import Appointment, AppointmentStatus, IntakeStatus
+from scheduling.models import Appointment, AppointmentStatus
 from scheduling.serializers import (
-    AppointmentDetailSerializer,
     AppointmentQuerySerializer,
     AppointmentSerializer,
     AppointmentUpdateInputSerializer,
@@ -20,7 +19,6 @@ from scheduling.serializers import (
     CancelInputSerializer,
     DayQuerySerializer,
     MyScheduleSerializer,
-    PreparationSerializer,
     RescheduleInputSerializer,
     ScheduleGridSerializer,
     requested_day,
@@ -38,8 +36,6 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gener
     allowed_roles = {
         "list": ADMIN_OR_DOCTOR,
         "retrieve": ADMIN_OR_DOCTOR,
-        "full_detail": ADMIN_OR_DOCTOR,
-        "preparation": DOCTOR,
         "*": ADMIN,
     }
     error_statuses = ("409",)
@@ -69,16 +65,9 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gener
         appointment = self.get_object()
         data = AppointmentUpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        details = dict(data.validated_data)
-        new_status = details.pop("status", None)
-        if details:
-            appointment = services.appointment_update(
-                appointment=appointment, by=request.user, data=details
-            )
-        if new_status:
-            appointment = services.appointment_set_status(
-                appointment=appointment, by=request.user, status=new_status
-            )
+        appointment = services.appointment_edit(
+            appointment=appointment, by=request.user, data=dict(data.validated_data)
+        )
         return self._respond(appointment)
 
     def _move(self, request, target):
@@ -118,75 +107,6 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gener
             appointment=appointment, by=request.user, **data.validated_data
         )
         return self._respond(appointment)
-
-    @extend_schema(request=None, responses={200: AppointmentSerializer})
-    @action(detail=True, methods=["post"], url_path="intake-complete")
-    def intake_complete(self, request, pk=None):
-        appointment = services.appointment_intake_complete(
-            appointment=self.get_object(), by=request.user
-        )
-        return self._respond(appointment)
-
-    @extend_schema(responses={200: AppointmentDetailSerializer})
-    @action(detail=True, methods=["get"], url_path="detail")
-    def full_detail(self, request, pk=None):
-        """Everything the appointment drawer shows; a doctor's history is their own."""
-        appointment = self.get_object()
-        submission = selectors.latest_intake_submission(appointment=appointment)
-        return Response(
-            AppointmentDetailSerializer(
-                {
-                    "appointment": appointment,
-                    "patient": appointment.patient,
-                    "doctor": appointment.doctor,
-                    "intake": {
-                        "status": appointment.intake_status,
-                        "submission_id": submission.id if submission else None,
-                        "ai_summary": submission.ai_summary if submission else None,
-                        "ai_summary_status": submission.ai_summary_status if submission else None,
-                        "ai_summary_sources": submission.ai_summary_sources if submission else None,
-                        "ai_summary_needs_review": (
-                            submission.ai_summary_needs_review if submission else None
-                        ),
-                    },
-                    "history": {
-                        "previous_visits": selectors.previous_visits(
-                            user=request.user, appointment=appointment
-                        ),
-                        **selectors.cancellation_counts(
-                            user=request.user, patient=appointment.patient
-                        ),
-                    },
-                }
-            ).data
-        )
-
-    @extend_schema(responses={200: PreparationSerializer})
-    @action(detail=True, methods=["get"])
-    def preparation(self, request, pk=None):
-        """A doctor's pre-visit view: who, why, the intake summary, past visits with them."""
-        appointment = self.get_object()
-        submission = selectors.latest_intake_submission(appointment=appointment)
-        return Response(
-            PreparationSerializer(
-                {
-                    "patient": appointment.patient,
-                    "appointment": appointment,
-                    "intake_summary": submission.ai_summary if submission else None,
-                    "intake_summary_status": submission.ai_summary_status if submission else None,
-                    "intake_summary_sources": (
-                        submission.ai_summary_sources if submission else None
-                    ),
-                    "intake_summary_needs_review": (
-                        submission.ai_summary_needs_review if submission else None
-                    ),
-                    "intake_complete": appointment.intake_status == IntakeStatus.COMPLETED,
-                    "previous_visits": selectors.previous_visits(
-                        user=request.user, appointment=appointment
-                    ),
-                }
-            ).data
-        )
 
 
 # Schedule views ------------------------------------------------------------------------

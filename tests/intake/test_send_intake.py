@@ -402,3 +402,34 @@ def test_booking_with_send_now_without_a_form_stays_not_sent(
     assert appointment.intake_status == "not_sent"
     assert not IntakeToken.objects.exists()
     assert mailoutbox == []
+
+
+@pytest.mark.parametrize("intake_path", [None, "send_now"])
+def test_a_walk_in_is_booked_where_the_clinic_sends_forms_automatically(
+    api,
+    admin,
+    doctor,
+    patient,
+    template,
+    freeze,
+    intake_path,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    """The patient is at the desk and already checked in: no link is sent, and the
+    booking is not refused (it was 409 appointment_closed and rolled back)."""
+    freeze(local(MONDAY, "10:07"))
+    rules = admin.clinic.settings
+    rules.intake_delivery_path = "automatic"
+    rules.save()
+    extra = {"intake_path": intake_path} if intake_path else {}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = book(api(admin), doctor, patient, walk_in=True, **extra)
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["status"], body["start_time"]) == ("arrived", "10:07")
+    assert body["intake_status"] == "not_sent"
+    assert not IntakeToken.objects.exists()
+    assert mailoutbox == []

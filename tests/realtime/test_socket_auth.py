@@ -115,7 +115,7 @@ def test_an_auth_message_sent_after_a_wrong_one_is_too_late(memory_layer, admin,
 
 
 def test_silence_closes_the_socket_after_the_auth_timeout(memory_layer, monkeypatch):
-    monkeypatch.setattr("accounts.consumers.AUTH_TIMEOUT", 0.2)
+    monkeypatch.setattr("dashboard.consumers.AUTH_TIMEOUT", 0.2)
 
     async def scenario():
         async with Sockets() as sockets:
@@ -126,7 +126,7 @@ def test_silence_closes_the_socket_after_the_auth_timeout(memory_layer, monkeypa
 
 
 def test_a_signed_in_socket_outlives_the_auth_timeout(memory_layer, admin, token, monkeypatch):
-    monkeypatch.setattr("accounts.consumers.AUTH_TIMEOUT", 0.2)
+    monkeypatch.setattr("dashboard.consumers.AUTH_TIMEOUT", 0.2)
     access = token(admin)
 
     async def scenario():
@@ -226,7 +226,7 @@ def test_a_socket_whose_session_ends_without_a_message_is_closed_at_the_recheck(
 ):
     """The periodic session check is what keeps "closed within 60 seconds" when no
     close message arrives (a lost message, a session that simply expires)."""
-    monkeypatch.setattr("accounts.consumers.RECHECK_SECONDS", 0.2)
+    monkeypatch.setattr("dashboard.consumers.RECHECK_SECONDS", 0.2)
     access = token(doctor)
     changes = {
         "revoked": lambda: Session.objects.filter(user=doctor).update(revoked_at=timezone.now()),

@@ -275,3 +275,19 @@ def test_intake_by_hand_needs_the_clinics_permission(api, admin, clinic, doctor,
 
     assert_error(response, 400, "manual_completion_disabled")
     assert Appointment.objects.get(pk=appt.pk).intake_status == "sent"
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_a_refused_status_change_leaves_the_details_unchanged(api, admin, doctor, patient, method):
+    """One request, one transaction: the details and the status change together or
+    not at all (the detail edit used to commit before the status was refused)."""
+    appt = appointment(doctor, patient)
+
+    response = getattr(api(admin), method)(
+        appointment_url(appt), {"visit_reason": "New reason", "status": "completed"}
+    )
+
+    assert response.status_code == 409, response.content
+    assert response.json()["code"] == "invalid_transition"
+    appt.refresh_from_db()
+    assert (appt.status, appt.visit_reason) == ("unconfirmed", "Annual check-up")

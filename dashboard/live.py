@@ -1,4 +1,11 @@
-"""What the scheduling engine tells the live dashboards, and when it emails admins.
+"""What the live dashboards hear, and when admins get an email: the policy of
+``/ws/events/`` (``dashboard/consumers.py`` delivers it).
+
+``dashboard/receivers.py`` calls these from the domain signals of scheduling and
+intake. Each announcement reads the appointment afresh once the transaction has
+committed, so it carries the final state (a booking that also sent the intake link
+is one ``appointment:created`` with ``intake_status: sent``) and a rollback says
+nothing.
 
 The clinic's notification settings decide: ``notify_via_app`` turns staff events on
 or off; ``notify_unconfirmed`` gates new (unconfirmed) bookings, ``notify_missing_intake``
@@ -50,49 +57,73 @@ def _to_owners(appointment: Appointment, previous_date=None) -> None:
     if previous_date is not None and previous_date != appointment.scheduled_date:
         days.append(previous_date)
     for day in days:
-        events.broadcast(
+        events.publish(
             [events.owners_group(appointment.clinic_id)],
             events.METRICS_UPDATED,
             clinic_day_counts(clinic_id=appointment.clinic_id, day=day),
             clinic_id=appointment.clinic_id,
-            subject=("metrics", appointment.clinic_id, day),
         )
 
 
+def _fresh(appointment_id) -> Appointment | None:
+    return (
+        Appointment.objects.select_related("clinic__settings", "patient", "doctor")
+        .filter(pk=appointment_id)
+        .first()
+    )
+
+
+def after_commit(announce):
+    """Runs ``announce(appointment, **details)`` once the transaction commits, on the
+    appointment as committed."""
+
+    def schedule(appointment_id, **details) -> None:
+        def run():
+            appointment = _fresh(appointment_id)
+            if appointment is not None:
+                announce(appointment, **details)
+
+        transaction.on_commit(run)
+
+    schedule.__doc__ = announce.__doc__
+    return schedule
+
+
+@after_commit
 def appointment_created(appointment: Appointment) -> None:
     rules = appointment.clinic.settings
     if rules.notify_via_app and rules.notify_unconfirmed:
-        events.broadcast(
+        events.publish(
             _staff_groups(appointment),
             events.APPOINTMENT_CREATED,
             {"appointment": _appointment_data(appointment)},
             clinic_id=appointment.clinic_id,
-            subject=("appointment", appointment.id),
         )
     _to_owners(appointment)
 
 
+@after_commit
 def appointment_updated(
     appointment: Appointment, *, previous_doctor_id=None, previous_date=None
 ) -> None:
     """A change; after a reschedule the doctor and day it left hear of it too."""
     if appointment.clinic.settings.notify_via_app:
-        events.broadcast(
+        events.publish(
             _staff_groups(appointment, previous_doctor_id),
             events.APPOINTMENT_UPDATED,
             {"appointment": _appointment_data(appointment)},
             clinic_id=appointment.clinic_id,
-            subject=("appointment", appointment.id),
         )
     _to_owners(appointment, previous_date)
 
 
+@after_commit
 def appointment_cancelled(appointment: Appointment, *, reason: str, note: str) -> None:
     rules = appointment.clinic.settings
     no_show = appointment.status == AppointmentStatus.NO_SHOW
     wanted = rules.notify_no_shows if no_show else rules.notify_cancellations
     if wanted and rules.notify_via_app:
-        events.broadcast(
+        events.publish(
             _staff_groups(appointment),
             events.APPOINTMENT_CANCELLED,
             {"appointment_id": str(appointment.id), "status": appointment.status, "reason": reason},
@@ -103,10 +134,11 @@ def appointment_cancelled(appointment: Appointment, *, reason: str, note: str) -
     _to_owners(appointment)
 
 
+@after_commit
 def intake_completed(appointment: Appointment, *, has_summary: bool) -> None:
     rules = appointment.clinic.settings
     if rules.notify_via_app and rules.notify_missing_intake:
-        events.broadcast(
+        events.publish(
             _staff_groups(appointment),
             events.INTAKE_COMPLETED,
             {"appointment_id": str(appointment.id), "has_summary": has_summary},
@@ -135,10 +167,7 @@ def _email_admins(appointment: Appointment, *, no_show: bool, reason: str) -> No
         f"Reason: {reason.replace('_', ' ')}\n"
     )
 
-    def send():
-        try:
-            send_mail(subject, body, None, recipients)
-        except Exception:
-            logger.exception("Cancellation email for appointment %s failed", appointment.pk)
-
-    transaction.on_commit(send)
+    try:
+        send_mail(subject, body, None, recipients)
+    except Exception:
+        logger.exception("Cancellation email for appointment %s failed", appointment.pk)

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from rest_framework import serializers
 
-from scheduling.clock import clinic_today
+from accounts.clock import clinic_today
 from scheduling.models import AppointmentStatus
 
 DEFAULT_METRICS_DAYS = 30

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.clock import clinic_zone, day_bounds
 from accounts.models import Clinic, User
 from clinicflow.exceptions import Conflict
 from clinicflow.jobs import enqueue
@@ -27,7 +28,6 @@ from intake.forms import check_answers, check_field_definitions
 from intake.jobs import generate_summary_job
 from intake.models import IntakeFormTemplate, IntakeSubmission, IntakeToken
 from scheduling import events as live
-from scheduling.clock import clinic_zone, day_bounds
 from scheduling.models import Appointment, AppointmentStatus, IntakeStatus
 
 logger = logging.getLogger(__name__)

@@ -6,10 +6,10 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from accounts.clock import clinic_today, clinic_zone, day_bounds, wall_to_aware, weekday_name
 from accounts.models import Doctor, User
 from intake.models import IntakeSubmission
 from patients.models import Patient
-from scheduling.clock import clinic_today, clinic_zone, day_bounds, wall_to_aware, weekday_name
 from scheduling.models import (
     LIVE_STATUSES,
     Appointment,

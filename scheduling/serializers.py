@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.clock import clinic_today
 from accounts.models import Doctor, VisitType
 from accounts.selectors import doctor_list
 from clinicflow.fields import (
@@ -15,7 +16,6 @@ from notes.models import FollowUp
 from notes.selectors import follow_up_list
 from patients.models import Patient
 from patients.selectors import patient_list
-from scheduling.clock import clinic_today
 from scheduling.models import Appointment, AppointmentStatus, Cancellation, IntakeStatus
 
 

@@ -11,6 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.clock import (
+    aware_to_wall,
+    clinic_now,
+    clinic_today,
+    clinic_zone,
+    wall_to_aware,
+    weekday_name,
+)
 from accounts.models import ClinicSettings, Doctor, User
 from clinicflow.exceptions import Conflict
 from intake.services import intake_links_follow, intake_send_default
@@ -19,14 +27,6 @@ from notes.services import follow_up_book, follow_ups_after_visit
 from patients.models import Patient
 from patients.services import doctor_patient_link
 from scheduling import events as live
-from scheduling.clock import (
-    aware_to_wall,
-    clinic_now,
-    clinic_today,
-    clinic_zone,
-    wall_to_aware,
-    weekday_name,
-)
 from scheduling.errors import BookingRefused, SlotConflict
 from scheduling.models import (
     LIVE_STATUSES,

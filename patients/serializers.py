@@ -5,8 +5,7 @@ from accounts.models import Doctor
 from accounts.selectors import doctor_list
 from accounts.serializers import DoctorBriefSerializer
 from clinicflow.fields import BooleanField, PhoneField, ScopedInputSerializer
-from patients.models import AIInteraction, Patient
-from scheduling.serializers import AppointmentRefSerializer
+from patients.models import Patient
 
 CONTACT_CHANNELS = ("sms", "email")
 
@@ -113,23 +112,3 @@ class PatientQuerySerializer(serializers.Serializer):
         default=None,
         help_text="Upcoming appointment unconfirmed or missing the required intake.",
     )
-
-
-class AIInteractionSerializer(serializers.ModelSerializer):
-    linked_appointment = AppointmentRefSerializer(source="appointment", allow_null=True)
-
-    class Meta:
-        model = AIInteraction
-        fields = [
-            "id",
-            "interaction_type",
-            "direction",
-            "channel",
-            "started_at",
-            "duration_seconds",
-            "outcome",
-            "summary",
-            "transcript",
-            "appointment_id",
-            "linked_appointment",
-        ]

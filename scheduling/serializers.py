@@ -14,7 +14,7 @@ from clinicflow.fields import (
 from intake.models import Topic
 from notes.models import FollowUp
 from notes.selectors import follow_up_list
-from patients.models import Patient
+from patients.models import AIInteraction, Patient
 from patients.selectors import patient_list
 from scheduling.models import Appointment, AppointmentStatus, Cancellation, IntakeStatus
 
@@ -42,6 +42,26 @@ class AppointmentRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Appointment
         fields = ["id", "date", "time", "status"]
+
+
+class AIInteractionSerializer(serializers.ModelSerializer):
+    linked_appointment = AppointmentRefSerializer(source="appointment", allow_null=True)
+
+    class Meta:
+        model = AIInteraction
+        fields = [
+            "id",
+            "interaction_type",
+            "direction",
+            "channel",
+            "started_at",
+            "duration_seconds",
+            "outcome",
+            "summary",
+            "transcript",
+            "appointment_id",
+            "linked_appointment",
+        ]
 
 
 class AppointmentSerializer(serializers.ModelSerializer):

@@ -1,14 +1,12 @@
 from rest_framework import serializers
 
+from accounts.serializers import DoctorRefSerializer
 from clinicflow.fields import BooleanField, ScopedInputSerializer
 from intake.forms import check_field_definitions
 from intake.models import FieldType, IntakeFormTemplate, IntakeSubmission, Topic
 from intake.selectors import template_list
-from scheduling.serializers import (
-    DoctorRefSerializer,
-    PatientRefSerializer,
-    SummarySourceSerializer,
-)
+from patients.serializers import PatientRefSerializer
+from scheduling.serializers import SummarySourceSerializer
 
 
 class FieldDefinitionSerializer(serializers.Serializer):

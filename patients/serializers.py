@@ -42,6 +42,16 @@ class PatientBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "first_name", "last_name", "email", "phone"]
 
 
+# A patient named from another app's record (an appointment, a note, an intake):
+# those apps import this reference from here, where the model lives.
+class PatientRefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="full_name")
+
+    class Meta:
+        model = Patient
+        fields = ["id", "name"]
+
+
 class ContactPreferencesField(serializers.JSONField):
     def to_internal_value(self, data):
         data = super().to_internal_value(data)

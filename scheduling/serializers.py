@@ -4,6 +4,7 @@ from rest_framework import serializers
 from accounts.clock import clinic_today
 from accounts.models import Doctor, VisitType
 from accounts.selectors import doctor_list
+from accounts.serializers import DoctorRefSerializer
 from clinicflow.fields import (
     HHMM_SCHEMA,
     BooleanField,
@@ -16,21 +17,8 @@ from notes.models import FollowUp
 from notes.selectors import follow_up_list
 from patients.models import AIInteraction, Patient
 from patients.selectors import patient_list
+from patients.serializers import PatientRefSerializer
 from scheduling.models import Appointment, AppointmentStatus, Cancellation, IntakeStatus
-
-
-class DoctorRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Doctor
-        fields = ["id", "name", "initials", "color"]
-
-
-class PatientRefSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="full_name")
-
-    class Meta:
-        model = Patient
-        fields = ["id", "name"]
 
 
 class AppointmentRefSerializer(serializers.ModelSerializer):

@@ -143,6 +143,14 @@ class DoctorBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "initials", "specialty", "color"]
 
 
+# A doctor named from another app's record (an appointment, a note, an intake):
+# those apps import this reference from here, where the model lives.
+class DoctorRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Doctor
+        fields = ["id", "name", "initials", "color"]
+
+
 class DoctorPreferencesInputSerializer(serializers.Serializer):
     """What a doctor may set for themselves; maps the API's names to doctor_settings.
     Every field is optional: a PUT changes what it names."""

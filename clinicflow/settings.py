@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "django_rq",
+    "clinicflow",  # no models: the bottom layer's management commands (manage.py demo)
     "accounts",
     "patients",
     "scheduling",

@@ -10,10 +10,10 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Left
 from django.utils import timezone
 
+from accounts.clock import clinic_today
 from accounts.models import User
 from intake.models import IntakeSubmission
 from notes.models import FollowUp
-from scheduling.clock import clinic_today
 from scheduling.models import (
     LIVE_STATUSES,
     Appointment,

@@ -2,11 +2,11 @@ from datetime import timedelta
 
 from rest_framework import serializers
 
+from accounts.clock import clinic_today
 from accounts.models import Doctor
 from clinicflow.fields import BooleanField, HHMMField
 from intake.serializers import SummarySourceSerializer
 from patients.models import Patient
-from scheduling.clock import clinic_today
 from scheduling.models import Appointment, AppointmentStatus, IntakeStatus
 from scheduling.serializers import AppointmentSerializer, VisitSerializer
 

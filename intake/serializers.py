@@ -1,10 +1,11 @@
 from rest_framework import serializers
 
+from accounts.serializers import DoctorRefSerializer
 from clinicflow.fields import BooleanField, ScopedInputSerializer
 from intake.forms import check_field_definitions
 from intake.models import FieldType, IntakeFormTemplate, IntakeSubmission, Topic
 from intake.selectors import template_list
-from scheduling.serializers import DoctorRefSerializer, PatientRefSerializer
+from patients.serializers import PatientRefSerializer
 
 
 class FieldDefinitionSerializer(serializers.Serializer):

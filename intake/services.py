@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.clock import clinic_zone, day_bounds
 from accounts.models import Clinic, User
 from clinicflow.exceptions import Conflict
 from clinicflow.jobs import enqueue
@@ -31,7 +32,6 @@ from intake.errors import (
 from intake.forms import check_answers, check_field_definitions
 from intake.jobs import generate_summary_job
 from intake.models import IntakeFormTemplate, IntakeSubmission, IntakeToken
-from scheduling.clock import clinic_zone, day_bounds
 from scheduling.errors import BookingRefused
 from scheduling.models import Appointment, AppointmentStatus, IntakeStatus
 

@@ -1,16 +1,14 @@
 from rest_framework import serializers
 
+from accounts.serializers import DoctorRefSerializer
 from clinicflow.fields import ChoiceListField, ScopedInputSerializer
 from notes.models import DoctorNote, FollowUp
 from patients.models import Patient
 from patients.selectors import patient_list
+from patients.serializers import PatientRefSerializer
 from scheduling.models import Appointment
 from scheduling.selectors import appointment_list
-from scheduling.serializers import (
-    AppointmentRefSerializer,
-    DoctorRefSerializer,
-    PatientRefSerializer,
-)
+from scheduling.serializers import AppointmentRefSerializer
 
 
 class NoteSerializer(serializers.ModelSerializer):

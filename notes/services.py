@@ -3,11 +3,11 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.clock import clinic_today
 from accounts.models import Doctor, User
 from clinicflow.exceptions import Conflict
 from notes.models import DoctorNote, FollowUp
 from patients.models import DoctorPatientRelationship, Patient
-from scheduling.clock import clinic_today
 from scheduling.models import Appointment, AppointmentStatus
 
 Status = FollowUp.Status

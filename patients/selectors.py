@@ -4,7 +4,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from patients.models import AIInteraction, DoctorPatientRelationship, Patient
-from scheduling.selectors import appointments_needing_attention
 
 
 def patient_list(
@@ -31,7 +30,11 @@ def patient_list(
     elif doctor_id:
         patients = patients.filter(primary_doctor_id=doctor_id)
     if needs_attention is not None:
-        flagged = Exists(appointments_needing_attention(user=user).filter(patient=OuterRef("pk")))
+        # patients sits below scheduling and imports none of it: the appointments come
+        # through Patient's reverse relation, and what "needs attention" means stays
+        # scheduling's, on its QuerySet (Appointment.objects.needing_attention).
+        appointments = Patient._meta.get_field("appointments").related_model.objects
+        flagged = Exists(appointments.needing_attention(user=user).filter(patient=OuterRef("pk")))
         patients = patients.filter(flagged if needs_attention else ~flagged)
     for word in search.split()[:5]:
         patients = patients.filter(

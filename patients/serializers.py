@@ -5,8 +5,7 @@ from accounts.models import Doctor
 from accounts.selectors import doctor_list
 from accounts.serializers import DoctorBriefSerializer
 from clinicflow.fields import BooleanField, PhoneField, ScopedInputSerializer
-from patients.models import AIInteraction, Patient
-from scheduling.serializers import AppointmentRefSerializer
+from patients.models import Patient
 
 CONTACT_CHANNELS = ("sms", "email")
 
@@ -41,6 +40,16 @@ class PatientBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Patient
         fields = ["id", "name", "first_name", "last_name", "email", "phone"]
+
+
+# A patient named from another app's record (an appointment, a note, an intake):
+# those apps import this reference from here, where the model lives.
+class PatientRefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="full_name")
+
+    class Meta:
+        model = Patient
+        fields = ["id", "name"]
 
 
 class ContactPreferencesField(serializers.JSONField):
@@ -113,23 +122,3 @@ class PatientQuerySerializer(serializers.Serializer):
         default=None,
         help_text="Upcoming appointment unconfirmed or missing the required intake.",
     )
-
-
-class AIInteractionSerializer(serializers.ModelSerializer):
-    linked_appointment = AppointmentRefSerializer(source="appointment", allow_null=True)
-
-    class Meta:
-        model = AIInteraction
-        fields = [
-            "id",
-            "interaction_type",
-            "direction",
-            "channel",
-            "started_at",
-            "duration_seconds",
-            "outcome",
-            "summary",
-            "transcript",
-            "appointment_id",
-            "linked_appointment",
-        ]

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import F, Q
 
+from accounts.clock import clinic_today
 from accounts.models import Clinic, Doctor, User, VisitType
 from clinicflow.db import TimestampedModel, UUIDModel
 from patients.models import Patient
@@ -31,6 +32,30 @@ class IntakeStatus(models.TextChoices):
     SENT = "sent", "Sent"
     COMPLETED = "completed", "Completed"
     SKIPPED = "skipped", "Skipped"
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def needing_attention(self, *, user: User) -> "AppointmentQuerySet":
+        """Upcoming (from today, clinic time) appointments that are unconfirmed or still
+        lack the intake the clinic requires; a doctor's own only; none for other roles.
+
+        A method here rather than a selector so that patients (below scheduling) can
+        filter on it through ``Patient.appointments`` without importing scheduling.
+        """
+        clinic = user.clinic
+        reasons = Q(status=AppointmentStatus.UNCONFIRMED)
+        if clinic.settings.intake_required:
+            reasons |= Q(intake_status__in=[IntakeStatus.NOT_SENT, IntakeStatus.SENT])
+        upcoming = self.filter(
+            clinic=clinic,
+            scheduled_date__gte=clinic_today(clinic),
+            status__in=[AppointmentStatus.UNCONFIRMED, AppointmentStatus.CONFIRMED],
+        ).filter(reasons)
+        if user.is_doctor:
+            upcoming = upcoming.filter(doctor__user=user)
+        elif not user.is_admin:
+            return upcoming.none()
+        return upcoming
 
 
 class Appointment(TimestampedModel):
@@ -94,6 +119,8 @@ class Appointment(TimestampedModel):
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = AppointmentQuerySet.as_manager()
 
     class Meta:
         db_table = "appointments"

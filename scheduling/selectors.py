@@ -6,15 +6,14 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from accounts.clock import clinic_zone, day_bounds, wall_to_aware, weekday_name
 from accounts.models import Doctor, User
 from patients.models import Patient
-from scheduling.clock import clinic_today, clinic_zone, day_bounds, wall_to_aware, weekday_name
 from scheduling.models import (
     LIVE_STATUSES,
     Appointment,
     AppointmentStatus,
     Cancellation,
-    IntakeStatus,
 )
 from scheduling.rules import doctor_hours
 
@@ -56,25 +55,6 @@ def appointment_list(
     if intake_statuses:
         appointments = appointments.filter(intake_status__in=intake_statuses)
     return appointments.order_by("scheduled_date", "start_time", "id")
-
-
-def appointments_needing_attention(*, user: User) -> QuerySet[Appointment]:
-    """Upcoming (from today, clinic time) appointments that are unconfirmed or still
-    lack the intake the clinic requires; a doctor's own only."""
-    clinic = user.clinic
-    reasons = Q(status=S.UNCONFIRMED)
-    if clinic.settings.intake_required:
-        reasons |= Q(intake_status__in=[IntakeStatus.NOT_SENT, IntakeStatus.SENT])
-    upcoming = Appointment.objects.filter(
-        clinic=clinic,
-        scheduled_date__gte=clinic_today(clinic),
-        status__in=[S.UNCONFIRMED, S.CONFIRMED],
-    ).filter(reasons)
-    if user.is_doctor:
-        upcoming = upcoming.filter(doctor__user=user)
-    elif not user.is_admin:
-        return upcoming.none()
-    return upcoming
 
 
 def _day_appointments(day: date) -> QuerySet[Appointment]:

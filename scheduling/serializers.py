@@ -1,8 +1,10 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.clock import clinic_today
 from accounts.models import Doctor, VisitType
 from accounts.selectors import doctor_list
+from accounts.serializers import DoctorRefSerializer
 from clinicflow.fields import (
     HHMM_SCHEMA,
     BooleanField,
@@ -10,24 +12,10 @@ from clinicflow.fields import (
     HHMMField,
     ScopedInputSerializer,
 )
-from patients.models import Patient
+from patients.models import AIInteraction, Patient
 from patients.selectors import patient_list
-from scheduling.clock import clinic_today
+from patients.serializers import PatientRefSerializer
 from scheduling.models import Appointment, AppointmentStatus, Cancellation, IntakeStatus
-
-
-class DoctorRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Doctor
-        fields = ["id", "name", "initials", "color"]
-
-
-class PatientRefSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="full_name")
-
-    class Meta:
-        model = Patient
-        fields = ["id", "name"]
 
 
 class AppointmentRefSerializer(serializers.ModelSerializer):
@@ -39,6 +27,26 @@ class AppointmentRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Appointment
         fields = ["id", "date", "time", "status"]
+
+
+class AIInteractionSerializer(serializers.ModelSerializer):
+    linked_appointment = AppointmentRefSerializer(source="appointment", allow_null=True)
+
+    class Meta:
+        model = AIInteraction
+        fields = [
+            "id",
+            "interaction_type",
+            "direction",
+            "channel",
+            "started_at",
+            "duration_seconds",
+            "outcome",
+            "summary",
+            "transcript",
+            "appointment_id",
+            "linked_appointment",
+        ]
 
 
 class AppointmentSerializer(serializers.ModelSerializer):

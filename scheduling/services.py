@@ -15,12 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import ClinicSettings, Doctor, User
-from clinicflow.exceptions import Conflict
-from patients.models import Patient
-from patients.services import doctor_patient_link
-from scheduling import signals
-from scheduling.clock import (
+from accounts.clock import (
     aware_to_wall,
     clinic_now,
     clinic_today,
@@ -28,6 +23,11 @@ from scheduling.clock import (
     wall_to_aware,
     weekday_name,
 )
+from accounts.models import ClinicSettings, Doctor, User
+from clinicflow.exceptions import Conflict
+from patients.models import Patient
+from patients.services import doctor_patient_link
+from scheduling import signals
 from scheduling.errors import BookingRefused, SlotConflict
 from scheduling.models import (
     LIVE_STATUSES,

@@ -5,6 +5,9 @@ from scheduling import views
 
 router = Router()
 router.register("appointments", views.AppointmentViewSet, basename="appointment")
+# /api/patients/<id>/history, /cancellations, /ai-interactions (the patient itself is
+# routed by patients.urls; no route here overlaps it).
+router.register("patients", views.PatientAppointmentsViewSet, basename="patient")
 
 urlpatterns = [
     re_path(r"^schedule/grid/?$", views.ScheduleGridView.as_view(), name="schedule-grid"),

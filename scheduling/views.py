@@ -1,15 +1,18 @@
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.permissions import ADMIN, ADMIN_OR_DOCTOR, DOCTOR, HasRole
 from accounts.selectors import doctor_list
 from clinicflow.api import APIView, GenericViewSet
+from patients import selectors as patient_selectors
+from patients.models import Patient
 from scheduling import selectors, services
 from scheduling.models import Appointment, AppointmentStatus
 from scheduling.serializers import (
+    AIInteractionSerializer,
     AppointmentQuerySerializer,
     AppointmentSerializer,
     AppointmentUpdateInputSerializer,
@@ -17,10 +20,12 @@ from scheduling.serializers import (
     AvailableSlotsSerializer,
     BookInputSerializer,
     CancelInputSerializer,
+    CancellationSerializer,
     DayQuerySerializer,
     MyScheduleSerializer,
     RescheduleInputSerializer,
     ScheduleGridSerializer,
+    VisitSerializer,
     requested_day,
 )
 
@@ -107,6 +112,72 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gener
             appointment=appointment, by=request.user, **data.validated_data
         )
         return self._respond(appointment)
+
+
+class PatientAppointmentsViewSet(GenericViewSet):
+    """A patient's record as scheduling keeps it: their visits, cancellations and the
+    AI's calls about their appointments, under ``/api/patients/<id>/`` (the patient
+    itself is ``patients.views.PatientViewSet``'s)."""
+
+    queryset = Patient.objects.none()  # the model, for the schema; get_queryset() scopes
+    permission_classes = [HasRole]
+    allowed_roles = {
+        "cancellations": ADMIN_OR_DOCTOR,
+        "history": ADMIN_OR_DOCTOR,
+        "ai_interactions": ADMIN_OR_DOCTOR,
+    }
+    filter_backends = []  # the selector filters
+
+    def get_queryset(self):
+        return patient_selectors.patient_list(user=self.request.user)
+
+    @extend_schema(responses={200: CancellationSerializer(many=True)})
+    @action(detail=True, methods=["get"], paginated=True)
+    def cancellations(self, request, pk=None):
+        """The patient's cancellations and no-shows; a doctor sees those of their own
+        appointments only."""
+        patient = self.get_object()
+        page = self.paginate_queryset(
+            selectors.cancellation_list(user=request.user, patient=patient)
+        )
+        return self.get_paginated_response(CancellationSerializer(page, many=True).data)
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "PatientHistory",
+                {
+                    "patient_id": serializers.UUIDField(),
+                    "visits": VisitSerializer(many=True),
+                    "cancellation_count": serializers.IntegerField(),
+                    "no_show_count": serializers.IntegerField(),
+                },
+            )
+        }
+    )
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """Every appointment of the patient, newest first (a doctor: those with them)."""
+        patient = self.get_object()
+        visits = selectors.appointment_history(user=request.user, patient=patient)
+        return Response(
+            {
+                "patient_id": str(patient.id),
+                "visits": VisitSerializer(visits, many=True).data,
+                **selectors.cancellation_counts(user=request.user, patient=patient),
+            }
+        )
+
+    @extend_schema(responses={200: AIInteractionSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="ai-interactions", paginated=True)
+    def ai_interactions(self, request, pk=None):
+        """The AI's calls and messages with the patient, with transcripts (seeded for
+        the MVP); a doctor sees those about their own appointments."""
+        patient = self.get_object()
+        page = self.paginate_queryset(
+            patient_selectors.ai_interaction_list(user=request.user, patient=patient)
+        )
+        return self.get_paginated_response(AIInteractionSerializer(page, many=True).data)
 
 
 # Schedule views ------------------------------------------------------------------------

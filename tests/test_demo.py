@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from accounts.management.commands.demo import DEMO_DAY, fixture_path
 from accounts.models import Clinic, Role, User
+from clinicflow.management.commands.demo import DEMO_DAY, fixture_path
 from intake.models import IntakeFormTemplate, IntakeSubmission
 from patients.models import Patient
 from scheduling.models import Appointment

@@ -14,10 +14,10 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test import Client, override_settings
 
+from accounts.clock import clinic_today, clinic_zone, wall_to_aware
 from accounts.models import Clinic, ClinicSettings, Doctor, DoctorSettings, Role, User
 from accounts.services import session_start
 from patients.models import Patient
-from scheduling.clock import clinic_today, clinic_zone, wall_to_aware
 from scheduling.models import Appointment, AppointmentStatus
 
 

@@ -4,6 +4,9 @@
 ``loaddata`` does (same primary keys, so a second run updates the same rows) but
 first moves every date by the whole number of days between ``DEMO_DAY`` and today
 in the clinic's time zone, so the schedule, dashboards and history read as "today".
+
+It loads every app's rows, so it lives in ``clinicflow`` (the bottom layer) and names
+the models it needs through the app registry instead of importing any app.
 """
 
 from collections import Counter
@@ -11,14 +14,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.utils import timezone
-
-from accounts.models import Clinic, User
-from scheduling.models import Appointment
 
 # The day fixtures/demo.json is written around: fixtures/generate_demo.py's DEMO_DAY
 # (a Monday). Keep the two equal; tests/test_demo.py checks that they are.
@@ -57,7 +58,7 @@ def shift(instance: models.Model, days: timedelta, zone: ZoneInfo) -> None:
             setattr(instance, field.attname, wall_clock_shift(value, days, zone))
         elif isinstance(field, models.DateField):
             setattr(instance, field.attname, value + days)
-    if isinstance(instance, Appointment):
+    if isinstance(instance, apps.get_model("scheduling", "Appointment")):
         instance.starts_at = datetime.combine(
             instance.scheduled_date, instance.start_time, tzinfo=zone
         )
@@ -90,6 +91,7 @@ class Command(BaseCommand):
 
         with transaction.atomic(using=using):
             objects = list(serializers.deserialize("json", path.read_text(encoding="utf-8")))
+            Clinic = apps.get_model("accounts", "Clinic")
             clinics = [obj.object for obj in objects if isinstance(obj.object, Clinic)]
             if len(clinics) != 1:
                 raise CommandError(f"{path} should hold one clinic, not {len(clinics)}.")
@@ -119,6 +121,7 @@ class Command(BaseCommand):
 
     def _check_emails_free(self, objects, using):
         """A demo address held by another user would fail deep inside the load; say so."""
+        User = apps.get_model("accounts", "User")
         for obj in objects:
             user = obj.object
             if not isinstance(user, User):

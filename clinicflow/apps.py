@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ClinicflowConfig(AppConfig):
+    name = "clinicflow"
+    verbose_name = "ClinicFlow"

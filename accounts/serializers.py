@@ -85,15 +85,6 @@ class ClinicSerializer(serializers.ModelSerializer):
 PHONE_HELP = "Shown to patients on their intake pages so they can call; optional."
 
 
-class ClinicInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=255)
-    timezone = TimeZoneField(max_length=50)
-    phone = PhoneField(required=False, allow_blank=True, help_text=PHONE_HELP)
-    working_days = WorkingDaysField()
-    clinic_hours = HoursSerializer()
-    slot_size = serializers.ChoiceField(choices=ClinicSettings.SlotSize.choices)
-
-
 class ClinicBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Clinic
@@ -153,7 +144,9 @@ class DoctorRefSerializer(serializers.ModelSerializer):
 
 class DoctorPreferencesInputSerializer(serializers.Serializer):
     """What a doctor may set for themselves; maps the API's names to doctor_settings.
-    Every field is optional: a PUT changes what it names."""
+    Every field is optional: a PUT changes what it names. ``supported_visit_types``
+    and ``allows_virtual_visits`` are merged with the doctor's current ones by
+    ``accounts.services.doctor_update``."""
 
     working_hours = HoursSerializer(
         allow_null=True,
@@ -173,22 +166,6 @@ class DoctorPreferencesInputSerializer(serializers.Serializer):
         choices=VisitType.choices, required=False
     )
     allow_forced_booking = BooleanField(required=False)
-
-    def validate(self, attrs):
-        types = attrs.pop("supported_visit_types", None)
-        virtual = attrs.pop("allows_virtual_visits", None)
-        if types is not None or virtual is not None:
-            doctor = self.context.get("doctor")
-            current = set(doctor.settings.supported_visit_types) if doctor else set(VisitType)
-            chosen = set(types) if types is not None else current
-            if virtual is not None:
-                chosen = chosen | {VisitType.VIRTUAL} if virtual else chosen - {VisitType.VIRTUAL}
-            if not chosen:
-                raise serializers.ValidationError(
-                    {"supported_visit_types": ["A doctor must offer at least one visit type."]}
-                )
-            attrs["supported_visit_types"] = [t for t in VisitType.values if t in chosen]
-        return attrs
 
 
 class DoctorInputSerializer(DoctorPreferencesInputSerializer):

@@ -5,14 +5,23 @@ from datetime import timedelta
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.errors import InvalidCredentials, InvalidRefreshToken
-from accounts.models import Clinic, ClinicSettings, Doctor, DoctorSettings, Role, Session, User
+from accounts.models import (
+    Clinic,
+    ClinicSettings,
+    Doctor,
+    DoctorSettings,
+    Role,
+    Session,
+    User,
+    VisitType,
+)
 from accounts.tokens import SESSION_CLAIM, issue_tokens
 from clinicflow import events
 from clinicflow.exceptions import Conflict
@@ -163,6 +172,23 @@ DOCTOR_PREFERENCE_FIELDS = (
 )
 
 
+def _visit_types(data: dict, current: set[str]) -> dict:
+    """Resolves ``supported_visit_types`` and ``allows_virtual_visits`` (either may be
+    sent alone) against the doctor's current visit types; a doctor offers at least one."""
+    types = data.pop("supported_visit_types", None)
+    virtual = data.pop("allows_virtual_visits", None)
+    if types is None and virtual is None:
+        return data
+    chosen = set(types) if types is not None else set(current)
+    if virtual is not None:
+        chosen = chosen | {VisitType.VIRTUAL} if virtual else chosen - {VisitType.VIRTUAL}
+    if not chosen:
+        raise ValidationError(
+            {"supported_visit_types": "A doctor must offer at least one visit type."}
+        )
+    return {**data, "supported_visit_types": [t for t in VisitType.values if t in chosen]}
+
+
 def _initials(name: str) -> str:
     words = [w for w in name.replace("Dr.", "").split() if w[:1].isalpha()]
     return "".join(w[0].upper() for w in words)[:4]
@@ -170,6 +196,7 @@ def _initials(name: str) -> str:
 
 @transaction.atomic
 def doctor_create(*, clinic: Clinic, data: dict, user: User | None = None) -> Doctor:
+    data = _visit_types(dict(data), current=set(VisitType.values))
     profile = {k: v for k, v in data.items() if k in DOCTOR_PROFILE_FIELDS}
     preferences = {k: v for k, v in data.items() if k in DOCTOR_PREFERENCE_FIELDS}
     if user is not None:
@@ -184,8 +211,16 @@ def doctor_create(*, clinic: Clinic, data: dict, user: User | None = None) -> Do
 
 
 @transaction.atomic
-def doctor_update(*, doctor: Doctor, data: dict) -> Doctor:
-    """Partial update of a doctor's profile and preferences, each in its own table."""
+def doctor_update(*, doctor: Doctor, by: User, data: dict) -> Doctor:
+    """Partial update of a doctor's profile and preferences, each in its own table.
+
+    An admin may change any doctor of the clinic; a doctor their own, except
+    ``is_active``."""
+    if by.clinic_id != doctor.clinic_id or not (by.is_admin or doctor.user_id == by.id):
+        raise PermissionDenied("You may change only your own profile.")
+    if "is_active" in data and not by.is_admin:
+        raise PermissionDenied("Only an admin can activate or deactivate a doctor.")
+    data = _visit_types(dict(data), current=set(doctor.settings.supported_visit_types))
     profile = {k: v for k, v in data.items() if k in DOCTOR_PROFILE_FIELDS}
     preferences = {k: v for k, v in data.items() if k in DOCTOR_PREFERENCE_FIELDS}
     if profile:

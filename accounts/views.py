@@ -2,7 +2,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -10,7 +9,6 @@ from accounts import selectors, services
 from accounts.models import Clinic, Doctor, User
 from accounts.permissions import ADMIN, ADMIN_OR_DOCTOR, DOCTOR, STAFF, HasRole
 from accounts.serializers import (
-    ClinicInputSerializer,
     ClinicProfileSettingsSerializer,
     ClinicSerializer,
     DoctorCreateInputSerializer,
@@ -115,19 +113,18 @@ class ClinicViewSet(mixins.RetrieveModelMixin, GenericViewSet):
     def get_queryset(self):
         return selectors.clinic_list(user=self.request.user)
 
-    @extend_schema(request=ClinicInputSerializer, responses={200: ClinicSerializer})
+    @extend_schema(request=ClinicProfileSettingsSerializer, responses={200: ClinicSerializer})
     def update(self, request, pk=None):
-        """Partial: only the keys sent change."""
+        """Partial: only the keys sent change; the same profile as
+        ``PUT /api/settings/clinic``, which the guide lists too."""
         clinic = self.get_object()
-        data = ClinicInputSerializer(data=request.data, partial=True)
+        data = ClinicProfileSettingsSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         services.clinic_update(clinic=clinic, data=data.validated_data)
         return Response(ClinicSerializer(self.get_object()).data)
 
 
 # Doctors -----------------------------------------------------------------------------
-
-ADMIN_ONLY_DOCTOR_FIELDS = ("is_active",)
 
 
 class DoctorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
@@ -165,24 +162,17 @@ class DoctorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
     def update(self, request, pk=None):
         """Partial: only the keys sent change. ``is_active`` is for admins."""
         doctor = self.get_object()
-        if not request.user.is_admin and any(f in request.data for f in ADMIN_ONLY_DOCTOR_FIELDS):
-            raise PermissionDenied("Only an admin can activate or deactivate a doctor.")
-        data = DoctorInputSerializer(data=request.data, partial=True, context={"doctor": doctor})
+        data = DoctorInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.doctor_update(doctor=doctor, data=data.validated_data)
+        services.doctor_update(doctor=doctor, by=request.user, data=data.validated_data)
         return Response(DoctorSerializer(self.get_object()).data)
 
     @extend_schema(request=DoctorPreferencesInputSerializer, responses={200: DoctorSerializer})
     @action(detail=True, methods=["put"])
     def preferences(self, request, pk=None):
-        """A doctor's own working hours, visit types, walk-ins and AI calls."""
-        doctor = self.get_object()
-        data = DoctorPreferencesInputSerializer(
-            data=request.data, partial=True, context={"doctor": doctor}
-        )
-        data.is_valid(raise_exception=True)
-        services.doctor_update(doctor=doctor, data=data.validated_data)
-        return Response(DoctorSerializer(self.get_object()).data)
+        """A doctor's own working hours, visit types, walk-ins and AI calls (the guide's
+        other address for ``PUT /api/settings/my-preferences``)."""
+        return MyPreferencesView.put_preferences(request, self.get_object())
 
 
 # Settings --------------------------------------------------------------------------------
@@ -261,13 +251,17 @@ class MyPreferencesView(APIView):
         tags=["settings"],
     )
     def put(self, request):
-        doctor = self._doctor(request)
-        data = DoctorPreferencesInputSerializer(
-            data=request.data, partial=True, context={"doctor": doctor}
-        )
+        return self.put_preferences(request, self._doctor(request))
+
+    @staticmethod
+    def put_preferences(request, doctor) -> Response:
+        """The one writer of a doctor's preferences, at both of the guide's addresses."""
+        data = DoctorPreferencesInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.doctor_update(doctor=doctor, data=data.validated_data)
-        return Response(DoctorSerializer(self._doctor(request)).data)
+        services.doctor_update(doctor=doctor, by=request.user, data=data.validated_data)
+        return Response(
+            DoctorSerializer(selectors.doctor_list(user=request.user).get(pk=doctor.pk)).data
+        )
 
 
 # Users ----------------------------------------------------------------------------------

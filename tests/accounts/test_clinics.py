@@ -164,6 +164,20 @@ def test_admin_changes_hours_days_and_slot_size_in_clinic_settings(api, admin, c
     assert Clinic.objects.get(pk=clinic.pk).name == "Downtown Family Medicine"
 
 
+def test_the_clinic_and_its_settings_page_are_one_writer(api, admin, clinic):
+    """The guide lists both PUT /api/clinics/:id and PUT /api/settings/clinic: they take
+    the same profile and apply the same rules."""
+    client = api(admin)
+
+    through_clinic = client.put(url(clinic.id), {"session_timeout": 90, "slot_size": 7})
+    through_settings = client.put("/api/settings/clinic", {"slot_size": 7})
+
+    assert through_clinic.status_code == through_settings.status_code == 400
+    assert through_clinic.json() == through_settings.json()
+    assert client.put(url(clinic.id), {"session_timeout": 90}).status_code == 200
+    assert client.get("/api/settings/clinic").json()["session_timeout"] == 90
+
+
 def test_empty_update_changes_nothing(api, admin, clinic):
     response = api(admin).put(url(clinic.id), {})
 

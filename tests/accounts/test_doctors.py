@@ -3,7 +3,9 @@
 import uuid
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from accounts import services
 from accounts.models import Doctor, DoctorSettings, Role
 from tests.factories import DoctorFactory, UserFactory
 
@@ -539,9 +541,24 @@ def test_doctor_gets_403_sending_is_active(api, doctor, is_active):
     response = api(doctor).put(detail(doctor.doctor.id), {"is_active": is_active, "name": "Dr. X"})
 
     assert_error(response, 403)
+    assert response.json()["detail"] == "Only an admin can activate or deactivate a doctor."
     profile = Doctor.objects.get(pk=doctor.doctor.id)
     assert profile.is_active is True
     assert profile.name == "Dr. Chen"
+
+
+def test_the_doctor_rules_hold_outside_the_api(doctor, other_doctor, outsider_admin):
+    """The service, not the view, decides: the admin console and the shell go
+    through it too."""
+    with pytest.raises(PermissionDenied, match="Only an admin"):
+        services.doctor_update(doctor=doctor.doctor, by=doctor, data={"is_active": False})
+    with pytest.raises(PermissionDenied):
+        services.doctor_update(doctor=other_doctor.doctor, by=doctor, data={"name": "Dr. X"})
+    with pytest.raises(PermissionDenied):
+        services.doctor_update(doctor=doctor.doctor, by=outsider_admin, data={"name": "Dr. X"})
+    with pytest.raises(ValidationError):
+        services.doctor_update(doctor=doctor.doctor, by=doctor, data={"supported_visit_types": []})
+    assert Doctor.objects.get(pk=doctor.doctor.id).name == "Dr. Chen"
 
 
 def test_owner_gets_403_on_doctor_update(api, owner, doctor):

@@ -24,6 +24,7 @@ from accounts.models import (
 )
 from accounts.tokens import SESSION_CLAIM, issue_tokens
 from clinicflow import events
+from clinicflow.db import save_changes
 from clinicflow.exceptions import Conflict
 
 # Sessions ---------------------------------------------------------------------
@@ -139,17 +140,8 @@ def clinic_create(
 def clinic_update(*, clinic: Clinic, data: dict) -> Clinic:
     """Updates the profile (``clinics``) and the hours/rules (``clinic_settings``)
     from one partial dict; each key goes to the one table that holds it."""
-    profile = {k: v for k, v in data.items() if k in CLINIC_PROFILE_FIELDS}
-    rules = {k: v for k, v in data.items() if k not in CLINIC_PROFILE_FIELDS}
-    if profile:
-        for key, value in profile.items():
-            setattr(clinic, key, value)
-        clinic.save(update_fields=[*profile, "updated_at"])
-    if rules:
-        settings = clinic.settings
-        for key, value in rules.items():
-            setattr(settings, key, value)
-        settings.save(update_fields=[*rules, "updated_at"])
+    save_changes(clinic, {k: v for k, v in data.items() if k in CLINIC_PROFILE_FIELDS})
+    save_changes(clinic.settings, {k: v for k, v in data.items() if k not in CLINIC_PROFILE_FIELDS})
     return clinic
 
 
@@ -221,17 +213,8 @@ def doctor_update(*, doctor: Doctor, by: User, data: dict) -> Doctor:
     if "is_active" in data and not by.is_admin:
         raise PermissionDenied("Only an admin can activate or deactivate a doctor.")
     data = _visit_types(dict(data), current=set(doctor.settings.supported_visit_types))
-    profile = {k: v for k, v in data.items() if k in DOCTOR_PROFILE_FIELDS}
-    preferences = {k: v for k, v in data.items() if k in DOCTOR_PREFERENCE_FIELDS}
-    if profile:
-        for key, value in profile.items():
-            setattr(doctor, key, value)
-        doctor.save(update_fields=[*profile, "updated_at"])
-    if preferences:
-        settings = doctor.settings
-        for key, value in preferences.items():
-            setattr(settings, key, value)
-        settings.save(update_fields=[*preferences, "updated_at"])
+    save_changes(doctor, {k: v for k, v in data.items() if k in DOCTOR_PROFILE_FIELDS})
+    save_changes(doctor.settings, {k: v for k, v in data.items() if k in DOCTOR_PREFERENCE_FIELDS})
     return doctor
 
 

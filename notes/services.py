@@ -5,6 +5,7 @@ from django.db import transaction
 
 from accounts.clock import clinic_today
 from accounts.models import Doctor, User
+from clinicflow.db import save_changes
 from clinicflow.exceptions import Conflict
 from notes.models import DoctorNote, FollowUp
 from patients.models import DoctorPatientRelationship, Patient
@@ -58,9 +59,7 @@ def note_update(*, note: DoctorNote, data: dict) -> DoctorNote:
         _check_patient_and_visit(
             doctor=note.doctor, patient=note.patient, appointment=data["appointment"]
         )
-    for key, value in data.items():
-        setattr(note, key, value)
-    note.save(update_fields=[*data, "updated_at"])
+    save_changes(note, data)
     return note
 
 

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Clinic, Doctor
+from clinicflow.db import save_changes
 from patients.models import DoctorPatientRelationship, Patient
 
 
@@ -45,9 +46,7 @@ def patient_create(*, clinic: Clinic, data: dict) -> Patient:
 @transaction.atomic
 def patient_update(*, patient: Patient, data: dict) -> Patient:
     _check_primary_doctor(patient.clinic_id, data.get("primary_doctor"))
-    for key, value in data.items():
-        setattr(patient, key, value)
-    patient.save(update_fields=[*data, "updated_at"])
+    save_changes(patient, data)
     if "primary_doctor" in data and patient.primary_doctor is not None:
         doctor_patient_link(doctor=patient.primary_doctor, patient=patient)
     return patient

@@ -24,6 +24,7 @@ from accounts.clock import (
     weekday_name,
 )
 from accounts.models import ClinicSettings, Doctor, User
+from clinicflow.db import save_changes
 from clinicflow.exceptions import Conflict
 from patients.models import Patient
 from patients.services import doctor_patient_link
@@ -356,9 +357,7 @@ def _edit_details(appointment: Appointment, data: dict) -> None:
             f"{appointment.doctor.name} does not offer that visit type.",
             code="visit_type_not_offered",
         )
-    for key, value in data.items():
-        setattr(appointment, key, value)
-    appointment.save(update_fields=[*data, "updated_at"])
+    save_changes(appointment, data)
 
 
 @transaction.atomic

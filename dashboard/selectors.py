@@ -13,31 +13,25 @@ from django.utils import timezone
 from accounts.models import User
 from intake.models import IntakeSubmission
 from notes.models import FollowUp
-from scheduling.clock import clinic_today
+from scheduling.clock import clinic_now
 from scheduling.models import (
-    LIVE_STATUSES,
+    NEEDS_ATTENTION_DAYS,
     Appointment,
+    AppointmentQuerySet,
     AppointmentStatus,
     Cancellation,
     IntakeStatus,
 )
 
 S = AppointmentStatus
-OPEN = (S.UNCONFIRMED, S.CONFIRMED)
-MISSING_INTAKE = (IntakeStatus.NOT_SENT, IntakeStatus.SENT)
 
 
-def missing_intake_filter(user: User) -> Q:
-    """Open appointments whose intake the clinic requires and has not got.
-    (``/api/appointments?status=unconfirmed,confirmed&intake_status=not_sent,sent``)"""
-    if not user.clinic.settings.intake_required:
-        return Q(pk__in=[])
-    return Q(status__in=OPEN, intake_status__in=MISSING_INTAKE)
-
-
-def _day_counts(appointments, user: User) -> dict[str, int]:
+def _day_counts(appointments) -> dict[str, int]:
+    """``missing_intake`` is ``Appointment.objects.missing_intake()`` of the day
+    (``/api/appointments?status=unconfirmed,confirmed&intake_status=not_sent,sent``
+    where the clinic requires intake): the whole day, begun or not."""
     return appointments.aggregate(
-        total=Count("id", filter=Q(status__in=LIVE_STATUSES)),
+        total=Count("id", filter=AppointmentQuerySet.live_q()),
         unconfirmed=Count("id", filter=Q(status=S.UNCONFIRMED)),
         confirmed=Count("id", filter=Q(status=S.CONFIRMED)),
         arrived=Count("id", filter=Q(status=S.ARRIVED)),
@@ -45,7 +39,7 @@ def _day_counts(appointments, user: User) -> dict[str, int]:
         completed=Count("id", filter=Q(status=S.COMPLETED)),
         cancelled=Count("id", filter=Q(status=S.CANCELLED)),
         no_show=Count("id", filter=Q(status=S.NO_SHOW)),
-        missing_intake=Count("id", filter=missing_intake_filter(user)),
+        missing_intake=Count("id", filter=AppointmentQuerySet.missing_intake_q()),
     )
 
 
@@ -53,9 +47,7 @@ def admin_summary(*, user: User, day: date) -> dict:
     """The clinic's hero cards for ``day`` (one query). ``total_appointments`` counts
     the day's live appointments (``?date=&status=`` every status but cancelled and
     no_show); each other key is ``?date=&status=<that status>``."""
-    counts = _day_counts(
-        Appointment.objects.filter(clinic_id=user.clinic_id, scheduled_date=day), user
-    )
+    counts = _day_counts(Appointment.objects.visible_to(user).filter(scheduled_date=day))
     return {
         "date": day,
         "total_appointments": counts["total"],
@@ -72,10 +64,7 @@ def admin_summary(*, user: User, day: date) -> dict:
 
 def doctor_summary(*, user: User, day: date) -> dict:
     """A doctor's own cards for ``day`` (one query), the same rules as the admin's."""
-    counts = _day_counts(
-        Appointment.objects.filter(clinic_id=user.clinic_id, doctor__user=user, scheduled_date=day),
-        user,
-    )
+    counts = _day_counts(Appointment.objects.visible_to(user).filter(scheduled_date=day))
     return {
         "date": day,
         "my_appointments": counts["total"],
@@ -126,31 +115,26 @@ def _attention_rows(queryset, limit):
     return rows
 
 
-def needs_attention(*, user: User, days: int = 7, limit: int = 50) -> dict:
-    """What the front desk should act on: appointments from now to ``days`` ahead
-    that are unconfirmed or lack required intake, and pending follow-ups due in
-    that window with no appointment booked. Each list holds at most ``limit``
-    items, soonest first; ``counts`` has the full numbers."""
-    clinic = user.clinic
-    today = clinic_today(clinic)
+def needs_attention(*, user: User, days: int = NEEDS_ATTENTION_DAYS, limit: int = 50) -> dict:
+    """The Needs Attention Queue, as the user may see it (the view admits admins):
+    ``Appointment.objects.needing_attention`` from now to ``days`` ahead (clinic
+    time), split by reason (unconfirmed, missing intake), and pending follow-ups due
+    by the window's last day with no appointment booked. Each list holds at most
+    ``limit`` items, soonest first; ``counts`` has the full numbers."""
+    now = clinic_now(user.clinic)
+    today = now.date()
     until = today + timedelta(days=days)
-    upcoming = Appointment.objects.filter(
-        clinic_id=user.clinic_id,
-        scheduled_date__range=(today, until),
-        starts_at__gte=timezone.now(),
-        status__in=OPEN,
-    )
+    upcoming = Appointment.objects.visible_to(user).needing_attention(now=now, days=days)
     unconfirmed = upcoming.filter(status=S.UNCONFIRMED)
-    missing = upcoming.filter(missing_intake_filter(user))
-    follow_ups = FollowUp.objects.filter(
-        clinic_id=user.clinic_id,
+    missing = upcoming.missing_intake()
+    follow_ups = FollowUp.objects.visible_to(user).filter(
         status=FollowUp.Status.PENDING,
         follow_up_appointment__isnull=True,
         scheduled_date__lte=until,
     )
     counts = upcoming.aggregate(
         unconfirmed_appointments=Count("id", filter=Q(status=S.UNCONFIRMED)),
-        missing_intake=Count("id", filter=missing_intake_filter(user)),
+        missing_intake=Count("id", filter=AppointmentQuerySet.missing_intake_q()),
     )
     counts["pending_follow_ups"] = follow_ups.count()
     return {
@@ -179,10 +163,12 @@ def needs_attention(*, user: User, days: int = 7, limit: int = 50) -> dict:
 
 
 def recent_cancellations(*, user: User, days: int):
-    """Cancellations and no-shows recorded in the last ``days`` days, newest first."""
+    """Cancellations and no-shows recorded in the last ``days`` days, newest first:
+    the clinic's for admins, a doctor's own, none for owners."""
     since = timezone.now() - timedelta(days=days)
     return (
-        Cancellation.objects.filter(clinic_id=user.clinic_id, created_at__gte=since)
+        Cancellation.objects.visible_to(user)
+        .filter(created_at__gte=since)
         .select_related("patient", "doctor")
         .order_by("-created_at")
     )
@@ -197,8 +183,9 @@ def doctor_today(*, user: User, day: date) -> list[dict]:
         .values("ai_summary")[:1]
     )
     appointments = (
-        Appointment.objects.filter(clinic_id=user.clinic_id, doctor__user=user, scheduled_date=day)
-        .exclude(status__in=[S.CANCELLED, S.NO_SHOW])
+        Appointment.objects.visible_to(user)
+        .live()
+        .filter(scheduled_date=day)
         .select_related("patient")
         .annotate(summary_preview=Left(Subquery(latest_summary), 100))
         .order_by("start_time", "id")
@@ -227,12 +214,12 @@ def doctor_today(*, user: User, day: date) -> list[dict]:
 
 
 def appointment_metrics(*, user: User, date_from: date, date_to: date) -> list[dict]:
-    """Per-day appointment counts by status for the clinic (one grouped query).
+    """Per-day appointment counts by status for the clinic (one grouped query):
+    admins and owners count the clinic's, a doctor their own.
     Counts only: no names, no ids, nothing about a patient."""
     rows = (
-        Appointment.objects.filter(
-            clinic_id=user.clinic_id, scheduled_date__range=(date_from, date_to)
-        )
+        Appointment.objects.visible_to(user, counts_only=True)
+        .filter(scheduled_date__range=(date_from, date_to))
         .values("scheduled_date")
         .annotate(
             total=Count("id"),

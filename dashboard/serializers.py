@@ -3,7 +3,7 @@ from datetime import timedelta
 from rest_framework import serializers
 
 from scheduling.clock import clinic_today
-from scheduling.models import AppointmentStatus
+from scheduling.models import NEEDS_ATTENTION_DAYS, AppointmentStatus
 
 DEFAULT_METRICS_DAYS = 30
 MAX_METRICS_DAYS = 366
@@ -11,7 +11,11 @@ MAX_METRICS_DAYS = 366
 
 class NeedsAttentionQuerySerializer(serializers.Serializer):
     days = serializers.IntegerField(
-        required=False, default=7, min_value=0, max_value=60, help_text="How far ahead to look."
+        required=False,
+        default=NEEDS_ATTENTION_DAYS,
+        min_value=0,
+        max_value=60,
+        help_text="How far ahead to look: today and this many days after it.",
     )
 
 

@@ -6,7 +6,7 @@ docstrings say which), so a hero card never disagrees with the list behind it.
 
 from datetime import date, timedelta
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Left
 from django.utils import timezone
 
@@ -90,6 +90,8 @@ ATTENTION_FIELDS = (
     "patient__phone",
     "doctor_id",
     "doctor__name",
+    "needs_attention",
+    "attention_reason",
 )
 
 
@@ -110,6 +112,8 @@ def _attention_rows(queryset, limit):
                     "phone": values["patient__phone"],
                 },
                 "doctor": {"id": values["doctor_id"], "name": values["doctor__name"]},
+                "needs_attention": values["needs_attention"],
+                "attention_reason": values["attention_reason"],
             }
         )
     return rows
@@ -118,30 +122,42 @@ def _attention_rows(queryset, limit):
 def needs_attention(*, user: User, days: int = NEEDS_ATTENTION_DAYS, limit: int = 50) -> dict:
     """The Needs Attention Queue, as the user may see it (the view admits admins):
     ``Appointment.objects.needing_attention`` from now to ``days`` ahead (clinic
-    time), split by reason (unconfirmed, missing intake), and pending follow-ups due
-    by the window's last day with no appointment booked. Each list holds at most
-    ``limit`` items, soonest first; ``counts`` has the full numbers."""
+    time), split by reason (unconfirmed, missing intake, flagged by staff; a visit
+    with two reasons is in both lists), and pending follow-ups due by the window's
+    last day with no appointment booked. Each list holds at most ``limit`` items,
+    soonest first; ``counts`` has the full numbers (six queries in all)."""
     now = clinic_now(user.clinic)
     today = now.date()
     until = today + timedelta(days=days)
     upcoming = Appointment.objects.visible_to(user).needing_attention(now=now, days=days)
     unconfirmed = upcoming.filter(status=S.UNCONFIRMED)
     missing = upcoming.missing_intake()
-    follow_ups = FollowUp.objects.visible_to(user).filter(
-        status=FollowUp.Status.PENDING,
-        follow_up_appointment__isnull=True,
-        scheduled_date__lte=until,
-    )
+    flagged = upcoming.filter(needs_attention=True)
     counts = upcoming.aggregate(
         unconfirmed_appointments=Count("id", filter=Q(status=S.UNCONFIRMED)),
         missing_intake=Count("id", filter=AppointmentQuerySet.missing_intake_q()),
+        flagged_appointments=Count("id", filter=Q(needs_attention=True)),
     )
-    counts["pending_follow_ups"] = follow_ups.count()
+    # The full count rides on the list's own query (a window over every row, taken
+    # before the cut), so the queue stays at six queries.
+    follow_ups = list(
+        FollowUp.objects.visible_to(user)
+        .filter(
+            status=FollowUp.Status.PENDING,
+            follow_up_appointment__isnull=True,
+            scheduled_date__lte=until,
+        )
+        .select_related("patient", "doctor")
+        .annotate(total=Window(Count("id")))
+        .order_by("scheduled_date", "id")[:limit]
+    )
+    counts["pending_follow_ups"] = follow_ups[0].total if follow_ups else 0
     return {
         "window_days": days,
         "counts": counts,
         "unconfirmed_appointments": _attention_rows(unconfirmed, limit),
         "missing_intake": _attention_rows(missing, limit),
+        "flagged_appointments": _attention_rows(flagged, limit),
         "pending_follow_ups": [
             {
                 "follow_up_id": f.id,
@@ -155,9 +171,7 @@ def needs_attention(*, user: User, days: int = NEEDS_ATTENTION_DAYS, limit: int 
                 },
                 "doctor": {"id": f.doctor_id, "name": f.doctor.name},
             }
-            for f in follow_ups.select_related("patient", "doctor").order_by(
-                "scheduled_date", "id"
-            )[:limit]
+            for f in follow_ups
         ],
     }
 

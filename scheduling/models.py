@@ -87,7 +87,11 @@ class AppointmentQuerySet(ClinicQuerySet):
             scheduled_date__lte=today + timedelta(days=days),
             starts_at__gte=now,
         )
-        reasons = Q(status=AppointmentStatus.UNCONFIRMED) | AppointmentQuerySet.missing_intake_q()
+        reasons = (
+            Q(status=AppointmentStatus.UNCONFIRMED)
+            | AppointmentQuerySet.missing_intake_q()
+            | Q(needs_attention=True)
+        )
         return Q(status__in=OPEN_STATUSES) & window & reasons
 
     def open(self):
@@ -106,7 +110,8 @@ class AppointmentQuerySet(ClinicQuerySet):
     def needing_attention(self, *, now: datetime, days: int = NEEDS_ATTENTION_DAYS):
         """What the front desk should act on: open visits that have not begun by
         ``now`` and fall on the clinic's today or one of the ``days`` days after it,
-        and that are unconfirmed or missing intake.
+        and that are unconfirmed, missing intake, or flagged by staff
+        (``Appointment.needs_attention``).
 
         ``now`` is the clinic's wall clock (``clinic_now(clinic)``): its date is the
         clinic's today, so a queryset of one clinic's rows. A visit that began
@@ -128,7 +133,17 @@ class Appointment(TimestampedModel):
     """A booked visit. ``scheduled_date``/``start_time``/``end_time`` are the clinic's
     wall clock (as the guide and frontend speak); ``starts_at``/``ends_at`` are the
     same moments as aware timestamps, which DST-safe arithmetic and the overlap
-    guard use."""
+    guard use.
+
+    ``needs_attention`` is the staff's own flag on a visit ("look at this one",
+    with ``attention_reason``), set and cleared through ``PUT /api/appointments/:id``;
+    nothing computes it. Whether a visit *needs attention* is
+    ``Appointment.objects.needing_attention()``, which counts the flag as one
+    reason beside unconfirmed and missing intake, under the same rule: the visit
+    is open and in the window. So the Needs Attention Queue (its
+    ``flagged_appointments`` list and count) and ``/api/patients?needs_attention``
+    read the flag, and the other reasons are never stored.
+    """
 
     class VisitCategory(models.TextChoices):
         NEW_PATIENT = "new_patient", "New patient"
@@ -176,6 +191,7 @@ class Appointment(TimestampedModel):
         related_name="appointments",
     )
 
+    # Staff's own flag and its reason (see the docstring); never computed.
     needs_attention = models.BooleanField(default=False)
     attention_reason = models.CharField(max_length=100, blank=True)
     meeting_link = models.URLField(max_length=500, blank=True)

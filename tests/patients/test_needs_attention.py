@@ -16,7 +16,7 @@ from tests.scheduling.helpers import MONDAY, NY
 
 PATIENTS = "/api/patients/"
 NEEDS_ATTENTION = "/api/dashboard/admin/needs-attention/"
-QUEUE_LISTS = ("unconfirmed_appointments", "missing_intake")
+QUEUE_LISTS = ("unconfirmed_appointments", "missing_intake", "flagged_appointments")
 
 
 @pytest.fixture(autouse=True)
@@ -92,6 +92,18 @@ def test_a_visit_a_day_beyond_the_window_is_in_neither(api, admin, doctor):
     assert queued_patients(client, days=8) == {str(beyond.patient_id)}
 
 
+def test_a_visit_flagged_by_staff_is_in_both(api, admin, doctor):
+    """Confirmed, intake in: only the front desk's flag makes it need attention."""
+    flagged = visit(
+        doctor, 2, "10:00", status="confirmed", needs_attention=True, attention_reason="Interpreter"
+    )
+    visit(doctor, 2, "11:00", status="confirmed")
+    client = api(admin)
+
+    assert queued_patients(client) == {str(flagged.patient_id)}
+    assert flagged_patients(client) == {str(flagged.patient_id)}
+
+
 def test_the_filter_flags_exactly_the_patients_of_the_queue(api, admin, doctor, other_doctor):
     """Visits scattered from yesterday to ten days ahead, at every hour, in every
     state: the two endpoints name the same patients."""
@@ -105,6 +117,7 @@ def test_the_filter_flags_exactly_the_patients_of_the_queue(api, admin, doctor, 
                     at,
                     status=rng.choice(["unconfirmed", "confirmed", "arrived", "cancelled"]),
                     intake=rng.choice(["not_sent", "sent", "completed", "skipped"]),
+                    needs_attention=rng.random() < 0.2,
                 )
     client = api(admin)
 

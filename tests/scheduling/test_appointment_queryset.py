@@ -102,9 +102,16 @@ def around_now(doctor, patient):
     at("tomorrow_form_sent", 1, "11:00", status="confirmed", intake_status="sent")
     at("tomorrow_form_skipped", 1, "12:00", status="confirmed", intake_status="skipped")
     at("tomorrow_cancelled", 1, "13:00", status="cancelled", intake_status="not_sent")
+    flag = {"needs_attention": True, "attention_reason": "Call about insurance"}
+    ready = {"status": "confirmed", "intake_status": "completed"}
+    at("flagged_ready", 2, "09:00", **ready, **flag)
+    at("flagged_arrived", 0, "13:00", status="arrived", intake_status="completed", **flag)
+    at("flagged_begun", 0, "10:00", **ready, **flag)
+    at("flagged_beyond", 8, "10:00", **ready, **flag)
 
 
 NEEDING_ATTENTION = {
+    "flagged_ready",
     "starts_now",
     "this_afternoon",
     "last_day_late",
@@ -119,13 +126,21 @@ def test_needing_attention_runs_from_now_to_the_end_of_the_windows_last_day(arou
 
 def test_the_window_is_a_parameter(around_now):
     assert attention(days=0) == {"starts_now", "this_afternoon"}
-    assert attention(days=8) == NEEDING_ATTENTION | {"day_after_the_window"}
+    assert attention(days=8) == NEEDING_ATTENTION | {"day_after_the_window", "flagged_beyond"}
 
 
 def test_without_required_intake_only_unconfirmed_visits_need_attention(clinic, around_now):
     clinic_rules(clinic, intake_required=False)
 
-    assert attention() == {"starts_now", "this_afternoon", "last_day_late"}
+    assert attention() == {"flagged_ready", "starts_now", "this_afternoon", "last_day_late"}
+
+
+def test_a_visit_flagged_by_staff_needs_attention_while_open_and_ahead(around_now):
+    """``needs_attention`` is the staff's own flag; it counts for an open visit in
+    the window, like every other reason, and not for one that began or is beyond."""
+    flagged = {a.visit_reason for a in Appointment.objects.filter(needs_attention=True)}
+
+    assert attention() & flagged == {"flagged_ready"}
 
 
 def test_now_is_read_on_the_clinics_clock(around_now):

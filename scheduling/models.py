@@ -67,8 +67,8 @@ class AppointmentQuerySet(ClinicQuerySet):
 
     @staticmethod
     def missing_intake_q() -> Q:
-        """Open, the intake not in (not sent, or sent and not answered), and the
-        appointment's clinic requires intake (``intake_required``; read in the same
+        """Open, its intake form not sent or sent and not answered, and the
+        appointment's clinic requires intake (``intake_required``, read in the same
         query, so a queryset that spans clinics applies each clinic's rule)."""
         return Q(
             status__in=OPEN_STATUSES,

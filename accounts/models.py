@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from clinicflow.db import TimestampedModel, UUIDModel
+from clinicflow.db import ClinicQuerySet, TimestampedModel, UUIDModel
 from clinicflow.env import known_time_zones
 
 
@@ -252,6 +252,12 @@ class Session(UUIDModel):
         return self.revoked_at is None and self.expires_at > timezone.now()
 
 
+class DoctorQuerySet(ClinicQuerySet):
+    """Admins see the clinic's doctors; a doctor their own profile; owners none."""
+
+    doctor_lookup = "user"
+
+
 class Doctor(TimestampedModel):
     """A doctor's profile in a clinic. Hours and visit types live in ``DoctorSettings``."""
 
@@ -273,6 +279,8 @@ class Doctor(TimestampedModel):
         choices=VisitLength.choices, default=VisitLength.MIN_30
     )
     is_active = models.BooleanField(default=True)
+
+    objects = DoctorQuerySet.as_manager()
 
     class Meta:
         db_table = "doctors"

@@ -13,14 +13,10 @@ def clinic_list(*, user: User) -> QuerySet[Clinic]:
 def doctor_list(*, user: User, is_active: bool | None = None) -> QuerySet[Doctor]:
     """Admins see every doctor of their clinic; a doctor sees only their own profile;
     owners see none (the view refuses them first)."""
-    doctors = Doctor.objects.select_related("settings").filter(clinic_id=user.clinic_id)
+    doctors = Doctor.objects.visible_to(user).select_related("settings")
     if is_active is not None:
         doctors = doctors.filter(is_active=is_active)
-    if user.is_admin:
-        return doctors
-    if user.is_doctor:
-        return doctors.filter(user=user)
-    return doctors.none()
+    return doctors
 
 
 def user_doctor(user: User) -> Doctor | None:

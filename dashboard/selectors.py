@@ -6,38 +6,32 @@ docstrings say which), so a hero card never disagrees with the list behind it.
 
 from datetime import date, timedelta
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Left
 from django.utils import timezone
 
-from accounts.clock import clinic_today
+from accounts.clock import clinic_now
 from accounts.models import User
 from intake.models import IntakeSubmission
 from notes.models import FollowUp
 from scheduling.models import (
-    LIVE_STATUSES,
+    NEEDS_ATTENTION_DAYS,
     Appointment,
+    AppointmentQuerySet,
     AppointmentStatus,
     Cancellation,
     IntakeStatus,
 )
 
 S = AppointmentStatus
-OPEN = (S.UNCONFIRMED, S.CONFIRMED)
-MISSING_INTAKE = (IntakeStatus.NOT_SENT, IntakeStatus.SENT)
 
 
-def missing_intake_filter(user: User) -> Q:
-    """Open appointments whose intake the clinic requires and has not got.
-    (``/api/appointments?status=unconfirmed,confirmed&intake_status=not_sent,sent``)"""
-    if not user.clinic.settings.intake_required:
-        return Q(pk__in=[])
-    return Q(status__in=OPEN, intake_status__in=MISSING_INTAKE)
-
-
-def _day_counts(appointments, user: User) -> dict[str, int]:
+def _day_counts(appointments) -> dict[str, int]:
+    """``missing_intake`` is ``Appointment.objects.missing_intake()`` of the day
+    (``/api/appointments?status=unconfirmed,confirmed&intake_status=not_sent,sent``
+    where the clinic requires intake): the whole day, begun or not."""
     return appointments.aggregate(
-        total=Count("id", filter=Q(status__in=LIVE_STATUSES)),
+        total=Count("id", filter=AppointmentQuerySet.live_q()),
         unconfirmed=Count("id", filter=Q(status=S.UNCONFIRMED)),
         confirmed=Count("id", filter=Q(status=S.CONFIRMED)),
         arrived=Count("id", filter=Q(status=S.ARRIVED)),
@@ -45,7 +39,7 @@ def _day_counts(appointments, user: User) -> dict[str, int]:
         completed=Count("id", filter=Q(status=S.COMPLETED)),
         cancelled=Count("id", filter=Q(status=S.CANCELLED)),
         no_show=Count("id", filter=Q(status=S.NO_SHOW)),
-        missing_intake=Count("id", filter=missing_intake_filter(user)),
+        missing_intake=Count("id", filter=AppointmentQuerySet.missing_intake_q()),
     )
 
 
@@ -53,9 +47,7 @@ def admin_summary(*, user: User, day: date) -> dict:
     """The clinic's hero cards for ``day`` (one query). ``total_appointments`` counts
     the day's live appointments (``?date=&status=`` every status but cancelled and
     no_show); each other key is ``?date=&status=<that status>``."""
-    counts = _day_counts(
-        Appointment.objects.filter(clinic_id=user.clinic_id, scheduled_date=day), user
-    )
+    counts = _day_counts(Appointment.objects.visible_to(user).filter(scheduled_date=day))
     return {
         "date": day,
         "total_appointments": counts["total"],
@@ -72,10 +64,7 @@ def admin_summary(*, user: User, day: date) -> dict:
 
 def doctor_summary(*, user: User, day: date) -> dict:
     """A doctor's own cards for ``day`` (one query), the same rules as the admin's."""
-    counts = _day_counts(
-        Appointment.objects.filter(clinic_id=user.clinic_id, doctor__user=user, scheduled_date=day),
-        user,
-    )
+    counts = _day_counts(Appointment.objects.visible_to(user).filter(scheduled_date=day))
     return {
         "date": day,
         "my_appointments": counts["total"],
@@ -101,6 +90,8 @@ ATTENTION_FIELDS = (
     "patient__phone",
     "doctor_id",
     "doctor__name",
+    "needs_attention",
+    "attention_reason",
 )
 
 
@@ -121,43 +112,52 @@ def _attention_rows(queryset, limit):
                     "phone": values["patient__phone"],
                 },
                 "doctor": {"id": values["doctor_id"], "name": values["doctor__name"]},
+                "needs_attention": values["needs_attention"],
+                "attention_reason": values["attention_reason"],
             }
         )
     return rows
 
 
-def needs_attention(*, user: User, days: int = 7, limit: int = 50) -> dict:
-    """What the front desk should act on: appointments from now to ``days`` ahead
-    that are unconfirmed or lack required intake, and pending follow-ups due in
-    that window with no appointment booked. Each list holds at most ``limit``
-    items, soonest first; ``counts`` has the full numbers."""
-    clinic = user.clinic
-    today = clinic_today(clinic)
+def needs_attention(*, user: User, days: int = NEEDS_ATTENTION_DAYS, limit: int = 50) -> dict:
+    """The Needs Attention Queue, as the user may see it (the view admits admins):
+    ``Appointment.objects.needing_attention`` from now to ``days`` ahead (clinic
+    time), split by reason (unconfirmed, missing intake, flagged by staff; a visit
+    with two reasons is in both lists), and pending follow-ups due by the window's
+    last day with no appointment booked. Each list holds at most ``limit`` items,
+    soonest first; ``counts`` has the full numbers (six queries in all)."""
+    now = clinic_now(user.clinic)
+    today = now.date()
     until = today + timedelta(days=days)
-    upcoming = Appointment.objects.filter(
-        clinic_id=user.clinic_id,
-        scheduled_date__range=(today, until),
-        starts_at__gte=timezone.now(),
-        status__in=OPEN,
-    )
+    upcoming = Appointment.objects.visible_to(user).needing_attention(now=now, days=days)
     unconfirmed = upcoming.filter(status=S.UNCONFIRMED)
-    missing = upcoming.filter(missing_intake_filter(user))
-    follow_ups = FollowUp.objects.filter(
-        clinic_id=user.clinic_id,
-        status=FollowUp.Status.PENDING,
-        follow_up_appointment__isnull=True,
-        scheduled_date__lte=until,
-    )
+    missing = upcoming.missing_intake()
+    flagged = upcoming.filter(needs_attention=True)
     counts = upcoming.aggregate(
         unconfirmed_appointments=Count("id", filter=Q(status=S.UNCONFIRMED)),
-        missing_intake=Count("id", filter=missing_intake_filter(user)),
+        missing_intake=Count("id", filter=AppointmentQuerySet.missing_intake_q()),
+        flagged_appointments=Count("id", filter=Q(needs_attention=True)),
     )
-    counts["pending_follow_ups"] = follow_ups.count()
+    # The full count rides on the list's own query (a window over every row, taken
+    # before the cut), so the queue stays at six queries.
+    follow_ups = list(
+        FollowUp.objects.visible_to(user)
+        .filter(
+            status=FollowUp.Status.PENDING,
+            follow_up_appointment__isnull=True,
+            scheduled_date__lte=until,
+        )
+        .select_related("patient", "doctor")
+        .annotate(total=Window(Count("id")))
+        .order_by("scheduled_date", "id")[:limit]
+    )
+    counts["pending_follow_ups"] = follow_ups[0].total if follow_ups else 0
     return {
         "window_days": days,
         "counts": counts,
         "unconfirmed_appointments": _attention_rows(unconfirmed, limit),
         "missing_intake": _attention_rows(missing, limit),
+        "flagged_appointments": _attention_rows(flagged, limit),
         "pending_follow_ups": [
             {
                 "follow_up_id": f.id,
@@ -171,18 +171,18 @@ def needs_attention(*, user: User, days: int = 7, limit: int = 50) -> dict:
                 },
                 "doctor": {"id": f.doctor_id, "name": f.doctor.name},
             }
-            for f in follow_ups.select_related("patient", "doctor").order_by(
-                "scheduled_date", "id"
-            )[:limit]
+            for f in follow_ups
         ],
     }
 
 
 def recent_cancellations(*, user: User, days: int):
-    """Cancellations and no-shows recorded in the last ``days`` days, newest first."""
+    """Cancellations and no-shows recorded in the last ``days`` days, newest first:
+    the clinic's for admins, a doctor's own, none for owners."""
     since = timezone.now() - timedelta(days=days)
     return (
-        Cancellation.objects.filter(clinic_id=user.clinic_id, created_at__gte=since)
+        Cancellation.objects.visible_to(user)
+        .filter(created_at__gte=since)
         .select_related("patient", "doctor")
         .order_by("-created_at")
     )
@@ -197,8 +197,9 @@ def doctor_today(*, user: User, day: date) -> list[dict]:
         .values("ai_summary")[:1]
     )
     appointments = (
-        Appointment.objects.filter(clinic_id=user.clinic_id, doctor__user=user, scheduled_date=day)
-        .exclude(status__in=[S.CANCELLED, S.NO_SHOW])
+        Appointment.objects.visible_to(user)
+        .live()
+        .filter(scheduled_date=day)
         .select_related("patient")
         .annotate(summary_preview=Left(Subquery(latest_summary), 100))
         .order_by("start_time", "id")
@@ -227,12 +228,12 @@ def doctor_today(*, user: User, day: date) -> list[dict]:
 
 
 def appointment_metrics(*, user: User, date_from: date, date_to: date) -> list[dict]:
-    """Per-day appointment counts by status for the clinic (one grouped query).
+    """Per-day appointment counts by status for the clinic (one grouped query):
+    admins and owners count the clinic's, a doctor their own.
     Counts only: no names, no ids, nothing about a patient."""
     rows = (
-        Appointment.objects.filter(
-            clinic_id=user.clinic_id, scheduled_date__range=(date_from, date_to)
-        )
+        Appointment.objects.visible_to(user, counts_only=True)
+        .filter(scheduled_date__range=(date_from, date_to))
         .values("scheduled_date")
         .annotate(
             total=Count("id"),

@@ -7,7 +7,7 @@ from accounts.models import Doctor
 from clinicflow.fields import BooleanField, HHMMField
 from intake.serializers import SummarySourceSerializer
 from patients.models import Patient
-from scheduling.models import Appointment, AppointmentStatus, IntakeStatus
+from scheduling.models import NEEDS_ATTENTION_DAYS, Appointment, AppointmentStatus, IntakeStatus
 from scheduling.serializers import AppointmentSerializer, VisitSerializer
 
 DEFAULT_METRICS_DAYS = 30
@@ -16,7 +16,11 @@ MAX_METRICS_DAYS = 366
 
 class NeedsAttentionQuerySerializer(serializers.Serializer):
     days = serializers.IntegerField(
-        required=False, default=7, min_value=0, max_value=60, help_text="How far ahead to look."
+        required=False,
+        default=NEEDS_ATTENTION_DAYS,
+        min_value=0,
+        max_value=60,
+        help_text="How far ahead to look: today and this many days after it.",
     )
 
 

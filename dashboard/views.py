@@ -36,7 +36,8 @@ class AdminSummaryView(APIView):
 
 
 class NeedsAttentionView(APIView):
-    """Unconfirmed appointments, missing intake and follow-ups to book, soonest first."""
+    """Unconfirmed appointments, missing intake, visits staff flagged and follow-ups
+    to book, soonest first."""
 
     permission_classes = [HasRole]
     allowed_roles = ADMIN
@@ -53,6 +54,7 @@ class NeedsAttentionView(APIView):
                         child=serializers.DictField()
                     ),
                     "missing_intake": serializers.ListField(child=serializers.DictField()),
+                    "flagged_appointments": serializers.ListField(child=serializers.DictField()),
                     "pending_follow_ups": serializers.ListField(child=serializers.DictField()),
                 },
             )

@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Clinic
-from clinicflow.db import TimestampedModel, UUIDModel
+from clinicflow.db import ClinicQuerySet, TimestampedModel, UUIDModel
 from patients.models import Patient
 from scheduling.models import Appointment
 
@@ -29,6 +29,11 @@ class Topic(models.TextChoices):
     OTHER = "other", "Other answers"
 
 
+class IntakeFormTemplateQuerySet(ClinicQuerySet):
+    """Admins see the clinic's forms; nobody else manages them (``doctor_lookup``
+    is None)."""
+
+
 class IntakeFormTemplate(TimestampedModel):
     """A clinic's intake form: a list of ``{key, label, type, required, options?, topic?}``.
 
@@ -43,12 +48,21 @@ class IntakeFormTemplate(TimestampedModel):
     version = models.PositiveIntegerField(default=1)
     is_active = models.BooleanField(default=True)
 
+    objects = IntakeFormTemplateQuerySet.as_manager()
+
     class Meta:
         db_table = "intake_form_templates"
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+
+class IntakeSubmissionQuerySet(ClinicQuerySet):
+    """Admins see the clinic's submissions; a doctor those for their own
+    appointments; owners none."""
+
+    doctor_lookup = "appointment__doctor__user"
 
 
 class IntakeSubmission(UUIDModel):
@@ -96,6 +110,8 @@ class IntakeSubmission(UUIDModel):
 
     submitted_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = IntakeSubmissionQuerySet.as_manager()
 
     class Meta:
         db_table = "intake_submissions"

@@ -7,8 +7,8 @@ from intake.models import IntakeFormTemplate, IntakeSubmission
 
 
 def template_list(*, user: User) -> QuerySet[IntakeFormTemplate]:
-    """The admin's clinic's templates (the view admits admins only)."""
-    return IntakeFormTemplate.objects.filter(clinic_id=user.clinic_id).order_by("name")
+    """The admin's clinic's templates; nobody else's (the view admits admins only)."""
+    return IntakeFormTemplate.objects.visible_to(user).order_by("name")
 
 
 def submission_list(
@@ -16,13 +16,9 @@ def submission_list(
 ) -> QuerySet[IntakeSubmission]:
     """Admins see every submission of their clinic; a doctor sees those for their
     own appointments; owners none."""
-    submissions = IntakeSubmission.objects.filter(clinic_id=user.clinic_id).select_related(
+    submissions = IntakeSubmission.objects.visible_to(user).select_related(
         "patient", "appointment__doctor", "template"
     )
-    if user.is_doctor:
-        submissions = submissions.filter(appointment__doctor__user=user)
-    elif not user.is_admin:
-        return submissions.none()
     if appointment_id:
         submissions = submissions.filter(appointment_id=appointment_id)
     if patient_id:

@@ -2,9 +2,19 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Clinic, Doctor, User
-from clinicflow.db import TimestampedModel, UUIDModel
+from clinicflow.db import ClinicQuerySet, TimestampedModel, UUIDModel
 from patients.models import Patient
 from scheduling.models import Appointment
+
+
+class DoctorNoteQuerySet(ClinicQuerySet):
+    def visible_to(self, user):
+        """The doctor's own notes. Nobody else sees a note: not admins, not owners,
+        not another doctor of the same patient."""
+        doctor = getattr(user, "doctor", None) if user.is_doctor else None
+        if doctor is None:
+            return self.none()
+        return self.filter(clinic_id=user.clinic_id, doctor=doctor)
 
 
 class DoctorNote(TimestampedModel):
@@ -18,6 +28,8 @@ class DoctorNote(TimestampedModel):
     )
     content = models.TextField()
 
+    objects = DoctorNoteQuerySet.as_manager()
+
     class Meta:
         db_table = "doctor_notes"
         ordering = ["-created_at"]
@@ -25,6 +37,12 @@ class DoctorNote(TimestampedModel):
 
     def __str__(self):
         return f"Note by {self.doctor} on {self.patient}"
+
+
+class FollowUpQuerySet(ClinicQuerySet):
+    """Admins see the clinic's follow-ups; a doctor those they asked for; owners none."""
+
+    doctor_lookup = "doctor__user"
 
 
 class FollowUp(UUIDModel):
@@ -62,6 +80,8 @@ class FollowUp(UUIDModel):
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = FollowUpQuerySet.as_manager()
 
     class Meta:
         db_table = "follow_ups"

@@ -11,10 +11,7 @@ from notes.models import DoctorNote, FollowUp
 def note_list(*, user: User, patient_id=None) -> QuerySet[DoctorNote]:
     """A doctor's own notes (optionally on one patient). Nobody else sees a note:
     not admins, not owners, not another doctor of the same patient."""
-    doctor = getattr(user, "doctor", None) if user.is_doctor else None
-    if doctor is None:
-        return DoctorNote.objects.none()
-    notes = DoctorNote.objects.filter(clinic_id=user.clinic_id, doctor=doctor)
+    notes = DoctorNote.objects.visible_to(user)
     if patient_id:
         notes = notes.filter(patient_id=patient_id)
     return notes.order_by("-created_at")
@@ -30,14 +27,10 @@ def follow_up_list(
     due_to: date | None = None,
 ) -> QuerySet[FollowUp]:
     """Admins see the clinic's follow-ups; a doctor sees the ones they asked for."""
-    follow_ups = FollowUp.objects.filter(clinic_id=user.clinic_id).select_related(
+    follow_ups = FollowUp.objects.visible_to(user).select_related(
         "patient", "doctor", "follow_up_appointment"
     )
-    if user.is_doctor:
-        follow_ups = follow_ups.filter(doctor__user=user)
-    elif not user.is_admin:
-        return follow_ups.none()
-    elif doctor_id:
+    if doctor_id and user.is_admin:
         follow_ups = follow_ups.filter(doctor_id=doctor_id)
     if statuses:
         follow_ups = follow_ups.filter(status__in=statuses)

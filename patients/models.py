@@ -1,11 +1,25 @@
 from django.db import models
+from django.db.models import Exists, OuterRef
 
 from accounts.models import Clinic, Doctor
-from clinicflow.db import TimestampedModel, UUIDModel
+from clinicflow.db import ClinicQuerySet, TimestampedModel, UUIDModel
 
 
 def default_contact_preferences() -> dict:
     return {"sms": True, "email": True}
+
+
+class PatientQuerySet(ClinicQuerySet):
+    def visible_to(self, user):
+        """Admins see the clinic's patients; a doctor those they have a relationship
+        with (booked, seen, or primary doctor of); owners none."""
+        if not user.is_doctor:
+            return super().visible_to(user)
+        doctor = getattr(user, "doctor", None)
+        if doctor is None:
+            return self.none()
+        links = DoctorPatientRelationship.objects.filter(doctor=doctor, patient=OuterRef("pk"))
+        return self.filter(clinic_id=user.clinic_id).filter(Exists(links))
 
 
 class Patient(TimestampedModel):
@@ -21,6 +35,8 @@ class Patient(TimestampedModel):
     first_visit_date = models.DateField(null=True, blank=True)
     contact_preferences = models.JSONField(default=default_contact_preferences)
     flags = models.JSONField(default=dict, blank=True, help_text="VIP, needs_interpreter, ...")
+
+    objects = PatientQuerySet.as_manager()
 
     class Meta:
         db_table = "patients"
@@ -61,6 +77,13 @@ class DoctorPatientRelationship(UUIDModel):
 
     def __str__(self):
         return f"{self.doctor} - {self.patient}"
+
+
+class AIInteractionQuerySet(ClinicQuerySet):
+    """Admins see the clinic's AI interactions; a doctor those about their own
+    appointments (none unlinked to one); owners none."""
+
+    doctor_lookup = "appointment__doctor__user"
 
 
 class AIInteraction(UUIDModel):
@@ -108,6 +131,8 @@ class AIInteraction(UUIDModel):
     summary = models.CharField(max_length=500, blank=True)
     transcript = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AIInteractionQuerySet.as_manager()
 
     class Meta:
         db_table = "ai_interactions"

@@ -2,8 +2,9 @@
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from accounts.clock import clinic_now
 from accounts.models import User
-from patients.models import AIInteraction, DoctorPatientRelationship, Patient
+from patients.models import AIInteraction, Patient
 
 
 def patient_list(
@@ -14,27 +15,19 @@ def patient_list(
 
     ``search`` matches every word against first name, last name, email or phone;
     ``doctor_id`` (admins) keeps the patients of that primary doctor;
-    ``needs_attention`` keeps those with an upcoming appointment that is unconfirmed
-    or still lacks the intake the clinic requires.
+    ``needs_attention`` keeps those with an appointment in the Needs Attention
+    Queue's default window, as the user may see it (a doctor: their own visits):
+    ``Appointment.objects.needing_attention``, the queue's own definition.
     """
-    patients = Patient.objects.filter(clinic_id=user.clinic_id).select_related("primary_doctor")
-    if user.is_doctor:
-        doctor = getattr(user, "doctor", None)
-        if doctor is None:
-            return patients.none()
-        patients = patients.filter(
-            Exists(DoctorPatientRelationship.objects.filter(doctor=doctor, patient=OuterRef("pk")))
-        )
-    elif not user.is_admin:
-        return patients.none()
-    elif doctor_id:
+    patients = Patient.objects.visible_to(user).select_related("primary_doctor")
+    if doctor_id and user.is_admin:
         patients = patients.filter(primary_doctor_id=doctor_id)
     if needs_attention is not None:
-        # patients sits below scheduling and imports none of it: the appointments come
-        # through Patient's reverse relation, and what "needs attention" means stays
-        # scheduling's, on its QuerySet (Appointment.objects.needing_attention).
+        # scheduling's Appointment through the reverse relation: patients sits below
+        # scheduling and does not import it (STYLE.md, "Between apps").
         appointments = Patient._meta.get_field("appointments").related_model.objects
-        flagged = Exists(appointments.needing_attention(user=user).filter(patient=OuterRef("pk")))
+        attention = appointments.visible_to(user).needing_attention(now=clinic_now(user.clinic))
+        flagged = Exists(attention.filter(patient=OuterRef("pk")))
         patients = patients.filter(flagged if needs_attention else ~flagged)
     for word in search.split()[:5]:
         patients = patients.filter(
@@ -49,11 +42,9 @@ def patient_list(
 def ai_interaction_list(*, user: User, patient: Patient) -> QuerySet[AIInteraction]:
     """The AI's calls and messages with a patient, newest first: all of them for
     admins; for a doctor only those about their own appointments."""
-    interactions = AIInteraction.objects.filter(
-        clinic_id=user.clinic_id, patient=patient
-    ).select_related("appointment")
-    if user.is_doctor:
-        interactions = interactions.filter(appointment__doctor__user=user)
-    elif not user.is_admin:
-        return interactions.none()
-    return interactions.order_by("-started_at")
+    return (
+        AIInteraction.objects.visible_to(user)
+        .filter(patient=patient)
+        .select_related("appointment")
+        .order_by("-started_at")
+    )

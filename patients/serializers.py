@@ -120,5 +120,6 @@ class PatientQuerySerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="Upcoming appointment unconfirmed or missing the required intake.",
+        help_text="An appointment in the Needs Attention Queue's default window (from now "
+        "to 7 days ahead): unconfirmed, missing the required intake, or flagged by staff.",
     )

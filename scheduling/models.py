@@ -1,9 +1,11 @@
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 from django.db import models
 from django.db.models import F, Q
 
-from accounts.clock import clinic_today
 from accounts.models import Clinic, Doctor, User, VisitType
-from clinicflow.db import TimestampedModel, UUIDModel
+from clinicflow.db import ClinicQuerySet, TimestampedModel, UUIDModel
 from patients.models import Patient
 
 
@@ -17,7 +19,19 @@ class AppointmentStatus(models.TextChoices):
     NO_SHOW = "no_show", "No-show"
 
 
-# Statuses that hold the doctor's time: everything but cancelled and no-show.
+class IntakeStatus(models.TextChoices):
+    NOT_SENT = "not_sent", "Not sent"
+    SENT = "sent", "Sent"
+    COMPLETED = "completed", "Completed"
+    SKIPPED = "skipped", "Skipped"
+
+
+# Open: booked and still to happen, the patient not yet arrived. Only an open visit
+# is confirmed, sent its intake form, or counted as missing intake.
+OPEN_STATUSES = (AppointmentStatus.UNCONFIRMED, AppointmentStatus.CONFIRMED)
+
+# Live: holds the doctor's time (conflicts, free slots, the day's total); everything
+# but cancelled and no-show, so it includes open, running and completed visits.
 LIVE_STATUSES = (
     AppointmentStatus.UNCONFIRMED,
     AppointmentStatus.CONFIRMED,
@@ -26,43 +40,110 @@ LIVE_STATUSES = (
     AppointmentStatus.COMPLETED,
 )
 
+# Intake the clinic still waits for (skipped is a decision, not a gap).
+MISSING_INTAKE_STATUSES = (IntakeStatus.NOT_SENT, IntakeStatus.SENT)
 
-class IntakeStatus(models.TextChoices):
-    NOT_SENT = "not_sent", "Not sent"
-    SENT = "sent", "Sent"
-    COMPLETED = "completed", "Completed"
-    SKIPPED = "skipped", "Skipped"
+# The Needs Attention Queue's default window: today and the seven days after it.
+NEEDS_ATTENTION_DAYS = 7
 
 
-class AppointmentQuerySet(models.QuerySet):
-    def needing_attention(self, *, user: User) -> "AppointmentQuerySet":
-        """Upcoming (from today, clinic time) appointments that are unconfirmed or still
-        lack the intake the clinic requires; a doctor's own only; none for other roles.
+class AppointmentQuerySet(ClinicQuerySet):
+    """The clinic's words for sets of appointments, each defined once, here.
 
-        A method here rather than a selector so that patients (below scheduling) can
-        filter on it through ``Patient.appointments`` without importing scheduling.
+    Each concept is also given as a ``Q`` (``..._q()``), so that a count inside one
+    aggregate (``Count("id", filter=AppointmentQuerySet.missing_intake_q())``) and
+    the list it counts read the same condition; the methods filter by it.
+    """
+
+    doctor_lookup = "doctor__user"
+
+    @staticmethod
+    def open_q() -> Q:
+        return Q(status__in=OPEN_STATUSES)
+
+    @staticmethod
+    def live_q() -> Q:
+        return Q(status__in=LIVE_STATUSES)
+
+    @staticmethod
+    def missing_intake_q() -> Q:
+        """Open, its intake form not sent or sent and not answered, and the
+        appointment's clinic requires intake (``intake_required``, read in the same
+        query, so a queryset that spans clinics applies each clinic's rule)."""
+        return Q(
+            status__in=OPEN_STATUSES,
+            intake_status__in=MISSING_INTAKE_STATUSES,
+            clinic__settings__intake_required=True,
+        )
+
+    @staticmethod
+    def attention_q(*, now: datetime, days: int = NEEDS_ATTENTION_DAYS) -> Q:
+        """See ``needing_attention``."""
+        if not isinstance(now.tzinfo, ZoneInfo):
+            raise TypeError("now is the clinic's local time: clinic_now(clinic).")
+        today = now.date()
+        window = Q(
+            scheduled_date__gte=today,
+            scheduled_date__lte=today + timedelta(days=days),
+            starts_at__gte=now,
+        )
+        reasons = (
+            Q(status=AppointmentStatus.UNCONFIRMED)
+            | AppointmentQuerySet.missing_intake_q()
+            | Q(needs_attention=True)
+        )
+        return Q(status__in=OPEN_STATUSES) & window & reasons
+
+    def open(self):
+        """Booked and still to happen: unconfirmed or confirmed, whatever the date."""
+        return self.filter(self.open_q())
+
+    def live(self):
+        """Holding the doctor's time: every status but cancelled and no-show."""
+        return self.filter(self.live_q())
+
+    def missing_intake(self):
+        """Open visits whose required intake has not come in (``missing_intake_q``).
+        No window: the caller picks the days (a day's card, the queue's window)."""
+        return self.filter(self.missing_intake_q())
+
+    def needing_attention(self, *, now: datetime, days: int = NEEDS_ATTENTION_DAYS):
+        """What the front desk should act on: open visits that have not begun by
+        ``now`` and fall on the clinic's today or one of the ``days`` days after it,
+        and that are unconfirmed, missing intake, or flagged by staff
+        (``Appointment.needs_attention``).
+
+        ``now`` is the clinic's wall clock (``clinic_now(clinic)``): its date is the
+        clinic's today, so a queryset of one clinic's rows. A visit that began
+        before ``now`` and is still open is left to the check-in and the no-show
+        rule: there is nothing left to confirm or to send ahead of it.
         """
-        clinic = user.clinic
-        reasons = Q(status=AppointmentStatus.UNCONFIRMED)
-        if clinic.settings.intake_required:
-            reasons |= Q(intake_status__in=[IntakeStatus.NOT_SENT, IntakeStatus.SENT])
-        upcoming = self.filter(
-            clinic=clinic,
-            scheduled_date__gte=clinic_today(clinic),
-            status__in=[AppointmentStatus.UNCONFIRMED, AppointmentStatus.CONFIRMED],
-        ).filter(reasons)
-        if user.is_doctor:
-            upcoming = upcoming.filter(doctor__user=user)
-        elif not user.is_admin:
-            return upcoming.none()
-        return upcoming
+        return self.filter(self.attention_q(now=now, days=days))
+
+    def visible_to(self, user, *, counts_only: bool = False):
+        """An admin sees the clinic's appointments, a doctor their own, an owner
+        none; with ``counts_only`` an owner may count the clinic's (the metrics)
+        without reading a row."""
+        if counts_only and user.is_owner:
+            return self.filter(clinic_id=user.clinic_id)
+        return super().visible_to(user)
 
 
 class Appointment(TimestampedModel):
     """A booked visit. ``scheduled_date``/``start_time``/``end_time`` are the clinic's
     wall clock (as the guide and frontend speak); ``starts_at``/``ends_at`` are the
     same moments as aware timestamps, which DST-safe arithmetic and the overlap
-    guard use."""
+    guard use.
+
+    ``needs_attention`` is the staff's own flag on a visit ("look at this one",
+    with ``attention_reason``), set and cleared through ``PUT /api/appointments/:id``;
+    nothing computes it. Whether a visit *needs attention* is
+    ``Appointment.objects.needing_attention()``, which counts the flag as one
+    reason beside unconfirmed and missing intake, under the same rule: the visit
+    is open and in the window. So the Needs Attention Queue (its
+    ``flagged_appointments`` list and count) and ``/api/patients?needs_attention``
+    read the flag, and the other reasons are never stored.
+    """
 
     class VisitCategory(models.TextChoices):
         NEW_PATIENT = "new_patient", "New patient"
@@ -110,6 +191,7 @@ class Appointment(TimestampedModel):
         related_name="appointments",
     )
 
+    # Staff's own flag and its reason (see the docstring); never computed.
     needs_attention = models.BooleanField(default=False)
     attention_reason = models.CharField(max_length=100, blank=True)
     meeting_link = models.URLField(max_length=500, blank=True)
@@ -149,6 +231,17 @@ class Appointment(TimestampedModel):
     def __str__(self):
         return f"{self.patient} with {self.doctor} on {self.scheduled_date} {self.start_time:%H:%M}"
 
+    @property
+    def is_open(self) -> bool:
+        """Still to happen (``Appointment.objects.open()``, one row at a time)."""
+        return self.status in OPEN_STATUSES
+
+
+class CancellationQuerySet(ClinicQuerySet):
+    """Admins see the clinic's cancellations; a doctor those of their own visits."""
+
+    doctor_lookup = "doctor__user"
+
 
 class Cancellation(UUIDModel):
     """Every cancellation and no-show, with the appointment's original date and time."""
@@ -177,6 +270,8 @@ class Cancellation(UUIDModel):
     original_date = models.DateField()
     original_time = models.TimeField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CancellationQuerySet.as_manager()
 
     class Meta:
         db_table = "cancellations"

@@ -1,6 +1,7 @@
 """GET /api/dashboard/admin/needs-attention: what the front desk should act on from
-now to ``days`` ahead: unconfirmed visits, visits lacking required intake, and
-pending follow-ups to book (overdue ones too)."""
+now to ``days`` ahead: unconfirmed visits, visits lacking required intake, visits
+staff flagged (``needs_attention``), and pending follow-ups to book (overdue ones
+too)."""
 
 from datetime import date, time, timedelta
 
@@ -19,10 +20,13 @@ APPOINTMENT_ITEM_KEYS = {
     "intake_status",
     "patient",
     "doctor",
+    "needs_attention",
+    "attention_reason",
 }
 FOLLOW_UP_ITEM_KEYS = {"follow_up_id", "due_date", "overdue", "patient", "doctor"}
 
-# Session auth (one join), the two counts, follow-up count, three lists.
+# Session auth (one join), the appointment counts, three appointment lists, and the
+# follow-up list (its count taken in the same query).
 NEEDS_ATTENTION_QUERIES = 6
 
 
@@ -47,11 +51,13 @@ def now(freeze):
 def week(now, clinic, doctor, other_doctor, outsider_doctor, outsider_patient):
     """A week of visits and follow-ups around Monday 09:00, by name."""
 
-    def visit(name, who, offset, at, status, intake):
+    def visit(name, who, offset, at, status, intake, **kwargs):
         patient = PatientFactory(clinic=clinic, first_name=name.title(), last_name="Case")
         return appointment(
-            who, patient, day=day(offset), at=at, status=status, intake_status=intake
+            who, patient, day=day(offset), at=at, status=status, intake_status=intake, **kwargs
         )
+
+    flag = {"needs_attention": True, "attention_reason": "Needs an interpreter"}
 
     rows = {
         "started_earlier": visit("started_earlier", doctor, 0, "08:30", "unconfirmed", "not_sent"),
@@ -66,6 +72,14 @@ def week(now, clinic, doctor, other_doctor, outsider_doctor, outsider_patient):
         "last_day": visit("last_day", doctor, 7, "16:00", "unconfirmed", "not_sent"),
         "beyond": visit("beyond", doctor, 8, "09:00", "unconfirmed", "not_sent"),
         "yesterday": visit("yesterday", doctor, -1, "10:00", "unconfirmed", "not_sent"),
+        "flagged": visit("flagged", other_doctor, 3, "09:00", "confirmed", "completed", **flag),
+        "flagged_unconfirmed": visit(
+            "flagged_unconfirmed", doctor, 4, "09:00", "unconfirmed", "completed", **flag
+        ),
+        "flagged_arrived": visit(
+            "flagged_arrived", doctor, 0, "11:00", "arrived", "skipped", **flag
+        ),
+        "flagged_beyond": visit("flagged_beyond", doctor, 9, "09:00", "confirmed", "sent", **flag),
         "outsider": AppointmentFactory(
             doctor=outsider_doctor.doctor,
             patient=outsider_patient,
@@ -109,21 +123,27 @@ def test_needs_attention_lists_upcoming_unconfirmed_and_missing_intake_soonest_f
         "counts",
         "unconfirmed_appointments",
         "missing_intake",
+        "flagged_appointments",
         "pending_follow_ups",
     }
     assert body["window_days"] == 7
     assert appointment_ids(response, "unconfirmed_appointments") == [
-        str(week[k].pk) for k in ("starting_now", "later_today", "both", "last_day")
+        str(week[k].pk)
+        for k in ("starting_now", "later_today", "both", "flagged_unconfirmed", "last_day")
     ]
     assert appointment_ids(response, "missing_intake") == [
         str(week[k].pk) for k in ("tomorrow_no_form", "both", "last_day")
+    ]
+    assert appointment_ids(response, "flagged_appointments") == [
+        str(week[k].pk) for k in ("flagged", "flagged_unconfirmed")
     ]
     assert follow_up_ids(response) == [
         str(week[k].pk) for k in ("fu_overdue", "fu_today", "fu_last_day")
     ]
     assert body["counts"] == {
-        "unconfirmed_appointments": 4,
+        "unconfirmed_appointments": 5,
         "missing_intake": 3,
+        "flagged_appointments": 2,
         "pending_follow_ups": 3,
     }
 
@@ -142,6 +162,8 @@ def test_needs_attention_items_carry_who_and_when(api, admin, doctor, other_doct
         "intake_status": "sent",
         "patient": {"id": str(patient.pk), "name": "Both Case", "phone": patient.phone},
         "doctor": {"id": str(other_doctor.doctor.pk), "name": "Dr. Patel"},
+        "needs_attention": False,
+        "attention_reason": "",
     }
     overdue, today = response.json()["pending_follow_ups"][:2]
     ann = week["later_today"].patient
@@ -162,7 +184,12 @@ def test_needs_attention_counts_equal_the_lengths_of_its_lists(api, admin, week)
         body = api(admin).get(NEEDS_ATTENTION, {"days": days}).json()
 
         assert body["window_days"] == days
-        for key in ("unconfirmed_appointments", "missing_intake", "pending_follow_ups"):
+        for key in (
+            "unconfirmed_appointments",
+            "missing_intake",
+            "flagged_appointments",
+            "pending_follow_ups",
+        ):
             assert body["counts"][key] == len(body[key]), (days, key)
 
 
@@ -193,7 +220,8 @@ def test_missing_intake_is_empty_where_the_clinic_does_not_require_intake(api, a
     assert response.status_code == 200, response.content
     assert response.json()["missing_intake"] == []
     assert response.json()["counts"]["missing_intake"] == 0
-    assert response.json()["counts"]["unconfirmed_appointments"] == 4
+    assert response.json()["counts"]["unconfirmed_appointments"] == 5
+    assert response.json()["counts"]["flagged_appointments"] == 2
 
 
 def test_a_booked_follow_up_leaves_the_queue(api, admin, doctor, week):
@@ -217,6 +245,41 @@ def test_a_booked_follow_up_leaves_the_queue(api, admin, doctor, week):
     assert booked.status_code == 201, booked.content
     assert str(fu.pk) not in follow_up_ids(response)
     assert response.json()["counts"]["pending_follow_ups"] == 2
+
+
+def test_a_flagged_visit_carries_the_reason_staff_gave(api, admin, week):
+    """The stored ``needs_attention`` flag is the front desk's own: "look at this
+    visit", with ``attention_reason``. It counts while the visit is open and in the
+    window, like every other reason; an arrived visit or one beyond is not listed."""
+    response = api(admin).get(NEEDS_ATTENTION)
+
+    first = response.json()["flagged_appointments"][0]
+    assert first["appointment_id"] == str(week["flagged"].pk)
+    assert (first["needs_attention"], first["attention_reason"]) == (True, "Needs an interpreter")
+    listed = appointment_ids(response, "flagged_appointments")
+    assert str(week["flagged_arrived"].pk) not in listed
+    assert str(week["flagged_beyond"].pk) not in listed
+
+
+def test_flagging_a_visit_through_the_api_puts_it_in_the_queue_and_unflagging_takes_it_out(
+    api, admin, week
+):
+    client = api(admin)
+    ready = week["ready"]
+
+    flagged = client.put(
+        f"/api/appointments/{ready.pk}/",
+        {"needs_attention": True, "attention_reason": "Call about insurance"},
+    )
+    while_flagged = client.get(NEEDS_ATTENTION).json()
+    cleared = client.put(f"/api/appointments/{ready.pk}/", {"needs_attention": False})
+    after = client.get(NEEDS_ATTENTION).json()
+
+    assert (flagged.status_code, cleared.status_code) == (200, 200)
+    assert str(ready.pk) in [i["appointment_id"] for i in while_flagged["flagged_appointments"]]
+    assert while_flagged["counts"]["flagged_appointments"] == 3
+    assert str(ready.pk) not in [i["appointment_id"] for i in after["flagged_appointments"]]
+    assert after["counts"]["flagged_appointments"] == 2
 
 
 @pytest.mark.parametrize("days", ["-1", "61", "seven", "1.5"])

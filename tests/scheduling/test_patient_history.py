@@ -202,6 +202,7 @@ def ward(clinic, doctor, other_doctor, freeze):
         name: PatientFactory(clinic=clinic, first_name=name)
         for name in (
             "unconfirmed_today",
+            "unconfirmed_earlier_today",
             "unconfirmed_tomorrow",
             "confirmed_no_intake",
             "confirmed_intake_sent",
@@ -216,7 +217,9 @@ def ward(clinic, doctor, other_doctor, freeze):
     for p in people.values():
         DoctorPatientRelationshipFactory(doctor=doctor.doctor, patient=p)
     done = {"intake_status": "completed"}
-    appointment(doctor, people["unconfirmed_today"], at="09:00", **done)
+    appointment(doctor, people["unconfirmed_today"], at="13:00", **done)
+    # Begun three hours ago: the queue no longer lists it, so neither does the filter.
+    appointment(doctor, people["unconfirmed_earlier_today"], at="09:00", **done)
     appointment(doctor, people["unconfirmed_tomorrow"], day=TUESDAY, at="09:00", **done)
     appointment(doctor, people["confirmed_no_intake"], day=TUESDAY, at="10:00", status="confirmed")
     appointment(
@@ -261,6 +264,7 @@ def test_needs_attention_false_is_everyone_else(api, admin, ward):
     assert flagged(api(admin), "false") == {
         ward[name]
         for name in (
+            "unconfirmed_earlier_today",
             "confirmed_intake_done",
             "confirmed_intake_skipped",
             "unconfirmed_last_week",

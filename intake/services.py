@@ -33,12 +33,9 @@ from intake.forms import check_answers, check_field_definitions
 from intake.jobs import generate_summary_job
 from intake.models import IntakeFormTemplate, IntakeSubmission, IntakeToken
 from scheduling.errors import BookingRefused
-from scheduling.models import Appointment, AppointmentStatus, IntakeStatus
+from scheduling.models import Appointment, IntakeStatus
 
 logger = logging.getLogger(__name__)
-
-OPEN_STATUSES = (AppointmentStatus.UNCONFIRMED, AppointmentStatus.CONFIRMED)
-CLOSED_BY_CANCELLATION = (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
 
 
 def token_hash(raw: str) -> str:
@@ -121,7 +118,7 @@ def _link_create(
     )
     if template.clinic_id != appointment.clinic_id or not template.is_active:
         raise ValidationError({"template_id": "Unknown or inactive template."})
-    if appointment.status not in OPEN_STATUSES:
+    if not appointment.is_open:
         raise Conflict(
             f"The appointment is {appointment.get_status_display().lower()}.",
             code="appointment_closed",
@@ -174,7 +171,7 @@ def intake_start(*, appointment: Appointment, intake_path: str) -> None:
     if intake_path == Appointment.IntakePath.SKIP:
         Appointment.objects.filter(pk=appointment.pk).update(intake_status=IntakeStatus.SKIPPED)
         return
-    if intake_path != Appointment.IntakePath.SEND_NOW or appointment.status not in OPEN_STATUSES:
+    if intake_path != Appointment.IntakePath.SEND_NOW or not appointment.is_open:
         return
     template = (
         IntakeFormTemplate.objects.filter(clinic_id=appointment.clinic_id, is_active=True)
@@ -230,9 +227,9 @@ def _usable_token(raw: str, *, lock: bool = False) -> IntakeToken:
         raise AlreadySubmitted(appointment=visit)
     if token.revoked_at is not None:
         raise TokenReplaced(appointment=visit)
-    if visit.status in CLOSED_BY_CANCELLATION:
+    if not visit.is_live:
         raise VisitCancelled(appointment=visit)
-    if visit.status not in OPEN_STATUSES:
+    if not visit.is_open:
         raise VisitStarted(appointment=visit)
     if token.expires_at <= timezone.now():
         raise TokenExpired(appointment=visit)

@@ -41,3 +41,11 @@ def follow_up_list(
     if due_to:
         follow_ups = follow_ups.filter(scheduled_date__lte=due_to)
     return follow_ups.order_by("scheduled_date", "created_at")
+
+
+def follow_up_worklist(*, user: User, statuses: list[str] | None = None, **filters):
+    """What ``GET /api/follow-ups`` lists: a doctor's own follow-ups in every status;
+    for the front desk, the queue of pending ones unless other statuses are asked for."""
+    if statuses is None and user.is_admin:
+        statuses = [FollowUp.Status.PENDING]
+    return follow_up_list(user=user, statuses=statuses, **filters)

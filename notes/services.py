@@ -169,5 +169,5 @@ def follow_ups_after_visit(*, appointment: Appointment) -> None:
     linked = FollowUp.objects.filter(follow_up_appointment=appointment, status=Status.SCHEDULED)
     if appointment.status == AppointmentStatus.COMPLETED:
         linked.update(status=Status.COMPLETED)
-    elif appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
+    elif not appointment.is_live:
         linked.update(status=Status.PENDING, follow_up_appointment=None)

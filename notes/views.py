@@ -86,20 +86,17 @@ class FollowUpViewSet(mixins.ListModelMixin, GenericViewSet):
     query_serializer_class = {"list": FollowUpQuerySerializer}
 
     def get_queryset(self):
-        params = {}
-        if self.action == "list":
-            values = self.query
-            statuses = values.get("status")
-            if statuses is None and self.request.user.is_admin:
-                statuses = [FollowUp.Status.PENDING]
-            params = {
-                "statuses": statuses,
-                "doctor_id": values.get("doctor_id"),
-                "patient_id": values.get("patient_id"),
-                "due_from": values.get("due_from"),
-                "due_to": values.get("due_to"),
-            }
-        return selectors.follow_up_list(user=self.request.user, **params)
+        if self.action != "list":
+            return selectors.follow_up_list(user=self.request.user)
+        values = self.query
+        return selectors.follow_up_worklist(
+            user=self.request.user,
+            statuses=values.get("status"),
+            doctor_id=values.get("doctor_id"),
+            patient_id=values.get("patient_id"),
+            due_from=values.get("due_from"),
+            due_to=values.get("due_to"),
+        )
 
     def _fresh(self, follow_up):
         return FollowUpSerializer(self.get_queryset().get(pk=follow_up.pk)).data

@@ -236,6 +236,11 @@ class Appointment(TimestampedModel):
         """Still to happen (``Appointment.objects.open()``, one row at a time)."""
         return self.status in OPEN_STATUSES
 
+    @property
+    def is_live(self) -> bool:
+        """Holds the doctor's time: not cancelled, not a no-show (``.live()``)."""
+        return self.status in LIVE_STATUSES
+
 
 class CancellationQuerySet(ClinicQuerySet):
     """Admins see the clinic's cancellations; a doctor those of their own visits."""

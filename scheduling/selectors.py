@@ -110,9 +110,10 @@ def schedule_grid(*, user: User, day: date) -> list[dict]:
     return [{**doctor, "appointments": by_doctor[doctor["id"]]} for doctor in doctors]
 
 
-def schedule_of_doctor(*, doctor: Doctor, day: date) -> QuerySet[Appointment]:
-    """A doctor's own live appointments of the day, in time order."""
-    return _day_appointments(day).filter(doctor=doctor)
+def schedule_of_doctor(*, user: User, day: date) -> QuerySet[Appointment]:
+    """A doctor's own live appointments of the day, in time order (their clinic's,
+    as ``visible_to`` scopes them; nothing for another role)."""
+    return _day_appointments(day).visible_to(user)
 
 
 @dataclass(frozen=True)

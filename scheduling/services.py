@@ -31,11 +31,10 @@ from patients.services import doctor_patient_link
 from scheduling import signals
 from scheduling.errors import BookingRefused, SlotConflict
 from scheduling.models import (
-    LIVE_STATUSES,
+    MISSING_INTAKE_STATUSES,
     Appointment,
     AppointmentStatus,
     Cancellation,
-    IntakeStatus,
 )
 from scheduling.rules import check_reschedulable, check_transition, doctor_hours
 
@@ -115,8 +114,8 @@ def _claim_time(
     one doctor are checked one after another, on every web process.
     """
     list(Doctor.objects.select_for_update().filter(pk=doctor.pk).values_list("pk"))
-    clashes = Appointment.objects.filter(
-        doctor=doctor, status__in=LIVE_STATUSES, starts_at__lt=ends_at, ends_at__gt=starts_at
+    clashes = Appointment.objects.live().filter(
+        doctor=doctor, starts_at__lt=ends_at, ends_at__gt=starts_at
     )
     if exclude is not None:
         clashes = clashes.exclude(pk=exclude.pk)
@@ -225,7 +224,7 @@ def appointment_book(
     intake_path = _default_intake_path(rules, intake_path)
     overlap = _claim_time(doctor=doctor, starts_at=starts_at, ends_at=ends_at, force=force)
     if visit_category is None:
-        seen_before = patient.appointments.exclude(status__in=[S.CANCELLED, S.NO_SHOW]).exists()
+        seen_before = patient.appointments.live().exists()
         visit_category = (
             Appointment.VisitCategory.FOLLOW_UP
             if seen_before
@@ -335,7 +334,7 @@ def _move_status(appointment: Appointment, status: str) -> None:
                 "A patient can only arrive on the day of the visit.", code="not_today"
             )
         rules = appointment.clinic.settings
-        intake_missing = appointment.intake_status in (IntakeStatus.NOT_SENT, IntakeStatus.SENT)
+        intake_missing = appointment.intake_status in MISSING_INTAKE_STATUSES
         if rules.intake_required and rules.lock_appointment_if_missing and intake_missing:
             raise Conflict(
                 "This clinic checks patients in only once their intake is complete.",
@@ -348,7 +347,10 @@ def _move_status(appointment: Appointment, status: str) -> None:
 
 
 def _edit_details(appointment: Appointment, data: dict) -> None:
-    """Edits a locked appointment's details (reason, type, category, link, intake path)."""
+    """Edits a locked appointment's details (reason, type, category, link, intake path,
+    the staff's attention flag: clearing it clears its reason)."""
+    if data.get("needs_attention") is False and "attention_reason" not in data:
+        data = {**data, "attention_reason": ""}
     if (
         "visit_type" in data
         and data["visit_type"] not in appointment.doctor.settings.supported_visit_types
@@ -462,18 +464,17 @@ def appointments_mark_no_shows(*, now: datetime | None = None) -> int:
     marked = 0
     for rules in ClinicSettings.objects.only("clinic_id", "auto_no_show_threshold"):
         cutoff = now - timedelta(minutes=rules.auto_no_show_threshold)
-        overdue = Appointment.objects.filter(
-            clinic_id=rules.clinic_id,
-            status__in=[S.UNCONFIRMED, S.CONFIRMED],
-            starts_at__lte=cutoff,
-        ).values_list("pk", flat=True)
+        overdue = (
+            Appointment.objects.open()
+            .filter(
+                clinic_id=rules.clinic_id,
+                starts_at__lte=cutoff,
+            )
+            .values_list("pk", flat=True)
+        )
         for pk in list(overdue):
             with transaction.atomic():
-                appointment = (
-                    Appointment.objects.select_for_update()
-                    .filter(pk=pk, status__in=[S.UNCONFIRMED, S.CONFIRMED])
-                    .first()
-                )
+                appointment = Appointment.objects.select_for_update().open().filter(pk=pk).first()
                 if appointment is None:
                     continue  # arrived or cancelled meanwhile
                 appointment_cancel(appointment=appointment, by=None, reason=Reason.NO_SHOW)

@@ -210,7 +210,7 @@ class MyScheduleView(APIView):
     @extend_schema(responses={200: MyScheduleSerializer})
     def get(self, request):
         day = requested_day(self)
-        appointments = selectors.schedule_of_doctor(doctor=request.user.doctor, day=day)
+        appointments = selectors.schedule_of_doctor(user=request.user, day=day)
         return Response(MyScheduleSerializer({"date": day, "appointments": appointments}).data)
 
 

@@ -291,3 +291,19 @@ def test_a_refused_status_change_leaves_the_details_unchanged(api, admin, doctor
     assert response.json()["code"] == "invalid_transition"
     appt.refresh_from_db()
     assert (appt.status, appt.visit_reason) == ("unconfirmed", "Annual check-up")
+
+
+def test_clearing_the_attention_flag_clears_its_reason(api, admin, doctor, patient):
+    appt = appointment(doctor, patient, needs_attention=True, attention_reason="Call back")
+
+    response = api(admin).patch(appointment_url(appt), {"needs_attention": False})
+
+    assert response.status_code == 200, response.content
+    assert (response.json()["needs_attention"], response.json()["attention_reason"]) == (
+        False,
+        "",
+    )
+    kept = api(admin).patch(
+        appointment_url(appt), {"needs_attention": True, "attention_reason": "Insurance"}
+    )
+    assert kept.json()["attention_reason"] == "Insurance"

@@ -19,11 +19,6 @@ def doctor_list(*, user: User, is_active: bool | None = None) -> QuerySet[Doctor
     return doctors
 
 
-def user_doctor(user: User) -> Doctor | None:
-    """The doctor profile of a doctor user (loaded with the session), else None."""
-    return getattr(user, "doctor", None) if user.is_doctor else None
-
-
 def user_list(*, user: User) -> QuerySet[User]:
     """The staff accounts of the caller's clinic (the view admits admins only)."""
     return (

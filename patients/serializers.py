@@ -34,16 +34,6 @@ class PatientSerializer(serializers.ModelSerializer):
         ]
 
 
-class PatientBriefSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="full_name", read_only=True)
-
-    class Meta:
-        model = Patient
-        fields = ["id", "name", "first_name", "last_name", "email", "phone"]
-
-
-# A patient named from another app's record (an appointment, a note, an intake):
-# those apps import this reference from here, where the model lives.
 class PatientRefSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="full_name")
 

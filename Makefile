@@ -40,6 +40,7 @@ run: demo
 	@if [ "$(WEB_WORKERS)" != "1" ] && [ -z "$$REDIS_URL" ]; then \
 		echo "WEB_WORKERS>1 needs REDIS_URL (shared channel layer and job queue)."; exit 2; fi
 	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) manage.py sweep_summaries  # summaries left owed by the last run
 	CLINICFLOW_PUBLIC_URL=$(CLINICFLOW_PUBLIC_URL) \
 	  $(BIN)/uvicorn clinicflow.asgi:application --host $(HOST) --port $(PORT) --workers $(WEB_WORKERS) --proxy-headers
 

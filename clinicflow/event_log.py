@@ -116,12 +116,12 @@ class RedisLog:
 
     def __init__(self, *, url: str, prefix: str):
         self.prefix = prefix
-        # Short, explicit timeouts: the log is read and written inside requests and
-        # socket handlers, and a slow Redis must not hold them.
+        # Short, explicit timeouts: the log is written after a request's commit and
+        # read by socket handlers, and a slow Redis must not hold either.
         self.client = redis.Redis.from_url(
             url,
-            socket_connect_timeout=settings.REDIS_CONNECT_TIMEOUT,
-            socket_timeout=settings.REDIS_QUEUE_TIMEOUT,
+            socket_connect_timeout=settings.LIVE_EVENTS_TIMEOUT_SECONDS,
+            socket_timeout=settings.LIVE_EVENTS_TIMEOUT_SECONDS,
         )
 
     def _key(self, clinic_id) -> str:

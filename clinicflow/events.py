@@ -15,10 +15,12 @@ What is announced, and to whom, is the dashboard's (``dashboard/live.py``); each
 command announces once, so nothing here merges or reorders.
 """
 
+import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
 
 from clinicflow.event_log import event_log
@@ -53,14 +55,21 @@ def session_group(session_id) -> str:
 
 
 def _send(groups: list[str], message: dict) -> None:
+    """Pings every group at once, within ``LIVE_EVENTS_TIMEOUT_SECONDS`` in all: a
+    channel layer that hangs costs the request that much, and loses the ping (the
+    sockets read the log on their next ping or recheck), never the request."""
     layer = get_channel_layer()
     if layer is None:
         return
+
+    async def send_all():
+        sends = [layer.group_send(group, message) for group in groups]
+        await asyncio.wait_for(asyncio.gather(*sends), settings.LIVE_EVENTS_TIMEOUT_SECONDS)
+
     try:
-        for group in groups:
-            async_to_sync(layer.group_send)(group, message)
+        async_to_sync(send_all)()
     except Exception:
-        logger.exception("Live update %s could not be sent", message["type"])
+        logger.warning("Live update %s could not be sent", message["type"], exc_info=True)
 
 
 def _publish(clinic_id, groups: list[str], event: str, data: dict) -> None:

@@ -4,7 +4,12 @@
 sees data that was rolled back. With ``JOBS_INLINE`` (the embedded default) the
 job then runs right there, in this process; a failure is logged, never raised
 into the request that caused it. Otherwise it goes to the RQ queue for
-``manage.py rqworker``.
+``manage.py rqworker``, with retries and backoff for an exception that escapes it.
+
+A job is only a nudge: what must happen is the database's state (an owed summary
+is ``pending``), and a periodic sweeper queues again what a lost job left undone.
+So a queue that cannot be reached after commit is logged and left to the sweeper;
+it never turns the committed request into a 500.
 """
 
 import logging
@@ -12,8 +17,14 @@ import logging
 import django_rq
 from django.conf import settings
 from django.db import transaction
+from rq import Retry
 
 logger = logging.getLogger(__name__)
+
+
+# An exception that escapes a job (the database restarting under it): tried again
+# after 10 s, 30 s and 90 s by the worker's scheduler.
+RETRY = {"max": 3, "interval": [10, 30, 90]}
 
 
 def enqueue(func, *args, queue: str = "default") -> None:
@@ -24,6 +35,11 @@ def enqueue(func, *args, queue: str = "default") -> None:
             except Exception:
                 logger.exception("Inline job %s failed", func.__name__)
         else:
-            django_rq.get_queue(queue).enqueue(func, *args)
+            try:
+                django_rq.get_queue(queue).enqueue(func, *args, retry=Retry(**RETRY))
+            except Exception:
+                logger.warning(
+                    "Job %s could not be queued; the sweeper will", func.__name__, exc_info=True
+                )
 
     transaction.on_commit(send)

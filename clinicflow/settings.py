@@ -202,6 +202,9 @@ else:
 LIVE_EVENTS_WINDOW_SECONDS = env_int("LIVE_EVENTS_WINDOW_SECONDS", 24 * 3600, minimum=60)
 LIVE_EVENTS_MAXLEN = env_int("LIVE_EVENTS_MAXLEN", 10_000, minimum=100)
 LIVE_EVENTS_MAX_REPLAY = env_int("LIVE_EVENTS_MAX_REPLAY", 1_000, minimum=10)
+# What publishing one event may cost the request that made it (the log write, then
+# the groups' ping): a Redis that is down or frozen delays a booking by this, at most.
+LIVE_EVENTS_TIMEOUT_SECONDS = 0.5
 
 RQ_QUEUES = {
     "default": {
@@ -332,6 +335,11 @@ OPENAI_MODEL = env_str("OPENAI_MODEL", "gpt-4o-mini")
 OPENAI_BASE_URL = env_url("OPENAI_BASE_URL", schemes=("http", "https")) or None
 OPENAI_TIMEOUT_SECONDS = env_int("OPENAI_TIMEOUT_SECONDS", 20, minimum=1, maximum=120)
 OPENAI_MAX_RETRIES = env_int("OPENAI_MAX_RETRIES", 2, minimum=0, maximum=5)
+# A summary still pending this long after it was queued is queued again (the job was
+# lost, or its try failed), waiting twice as long after each try; after
+# SUMMARY_MAX_ATTEMPTS tries it is failed with the last reason (intake.services).
+SUMMARY_RETRY_SECONDS = env_int("SUMMARY_RETRY_SECONDS", 120, minimum=10, maximum=3600)
+SUMMARY_MAX_ATTEMPTS = env_int("SUMMARY_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

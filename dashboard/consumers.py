@@ -82,6 +82,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.session_id = None
         self.clinic_id = None
         self.position = None  # the id of the last log entry this socket has read
+        self.reading = asyncio.Lock()
         await self.accept()
         self.watchdog = asyncio.ensure_future(self._close_if_silent())
 
@@ -96,6 +97,9 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             if not await _session_live(self.session_id):
                 await self.close(code=UNAUTHORIZED)
                 return
+            # A ping the channel layer lost (a slow Redis) delays an event by this
+            # much at most: the log still holds it.
+            await self._catch_up()
 
     async def receive_json(self, content, **kwargs):
         if self.session_id is not None:
@@ -141,7 +145,14 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
 
     async def _catch_up(self, *, resume: bool = False) -> None:
         """Sends, in order, the log's entries after ``position`` that this socket's
-        groups may hear, and moves ``position`` past every entry read."""
+        groups may hear, and moves ``position`` past every entry read. One reader at
+        a time (a ping and the recheck may both ask), so nothing is sent twice."""
+        if self.position is None:
+            return
+        async with self.reading:
+            await self._read_log(resume=resume)
+
+    async def _read_log(self, *, resume: bool) -> None:
         try:
             entries = await _log_call(
                 event_log().since, self.clinic_id, self.position, resume=resume

@@ -26,14 +26,24 @@ class IntakeSubmissionAdmin(admin.ModelAdmin):
         "ai_summary_status",
         "ai_summary_source",
         "ai_summary_needs_review",
+        "ai_summary_attempts",
     ]
     list_select_related = ["patient", "appointment"]
-    list_filter = ["ai_summary_status", "ai_summary_source", "ai_summary_needs_review", "clinic"]
+    list_filter = [
+        "ai_summary_status",
+        "ai_summary_source",
+        "ai_summary_needs_review",
+        "ai_summary_attempts",
+        ("ai_summary_requested_at", admin.DateFieldListFilter),
+        "clinic",
+    ]
     search_fields = ["patient__first_name", "patient__last_name"]
     raw_id_fields = ["clinic", "template", "appointment", "patient"]
     readonly_fields = [
         "summary_lines",
         "ai_summary_needs_review",
+        "ai_summary_requested_at",
+        "ai_summary_attempts",
         "ai_summary_generated_at",
         "ai_summary_error",
         "submitted_at",

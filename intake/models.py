@@ -107,6 +107,15 @@ class IntakeSubmission(UUIDModel):
         default=False,
         help_text="The check of an AI summary found a dropped, invented or denied fact.",
     )
+    # Whether a summary is owed is this row's state, not a message in Redis: pending
+    # means owed, and the sweeper (intake.services.summaries_sweep) queues it again
+    # when a job was lost, until ai_summary_attempts runs out.
+    ai_summary_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the summary was last queued."
+    )
+    ai_summary_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times the summary has been queued for this request."
+    )
 
     submitted_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -119,6 +128,10 @@ class IntakeSubmission(UUIDModel):
         indexes = [
             models.Index(fields=["clinic", "-submitted_at"], name="intake_submissions_clinic_idx"),
             models.Index(fields=["appointment"], name="intake_submissions_appt_idx"),
+            models.Index(
+                fields=["ai_summary_status", "ai_summary_requested_at"],
+                name="intake_submissions_owed_idx",
+            ),
         ]
 
     def __str__(self):

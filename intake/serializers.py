@@ -126,6 +126,8 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "ai_summary_error",
             "ai_summary_sources",
             "ai_summary_needs_review",
+            "ai_summary_requested_at",
+            "ai_summary_attempts",
         ]
 
 

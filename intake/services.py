@@ -7,6 +7,7 @@ Each command sends its signal (``intake/signals.py``) once, inside its transacti
 import hashlib
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -272,6 +273,8 @@ def intake_submit(*, raw: str, responses) -> IntakeSubmission:
         patient_id=token.patient_id,
         responses=answers,
         submitted_at=now,
+        ai_summary_requested_at=now,
+        ai_summary_attempts=1,
     )
     Appointment.objects.filter(pk=appointment.pk).update(
         intake_status=IntakeStatus.COMPLETED, updated_at=now
@@ -287,11 +290,65 @@ def intake_submit(*, raw: str, responses) -> IntakeSubmission:
 
 
 def submission_regenerate_summary(*, submission: IntakeSubmission) -> IntakeSubmission:
-    """Queues the summary again (after a failure, or to refresh it)."""
+    """Queues the summary again (after a failure, or to refresh it): a new request,
+    with its own attempts."""
     with transaction.atomic():
         IntakeSubmission.objects.filter(pk=submission.pk).update(
-            ai_summary_status=IntakeSubmission.SummaryStatus.PENDING, ai_summary_error=""
+            ai_summary_status=IntakeSubmission.SummaryStatus.PENDING,
+            ai_summary_error="",
+            ai_summary_requested_at=timezone.now(),
+            ai_summary_attempts=1,
         )
         enqueue(generate_summary_job, str(submission.pk))
     submission.refresh_from_db()
     return submission
+
+
+@dataclass(frozen=True)
+class Sweep:
+    requeued: int
+    gave_up: int
+
+
+def summaries_sweep(*, now: datetime | None = None, limit: int = 200) -> Sweep:
+    """Queues again every owed summary whose job is overdue, and fails those out of
+    attempts (the cron process runs it every minute; ``manage.py sweep_summaries``
+    by hand).
+
+    A summary is owed while it is ``pending``. It is overdue when it was last queued
+    more than ``SUMMARY_RETRY_SECONDS`` ago, doubled for every earlier try: its job
+    was lost (a worker killed mid-job, Redis restarted with the queue, an enqueue
+    that failed after commit) or its try failed and left it pending. Each row is
+    claimed with a conditional update, so two sweepers never queue one twice.
+    """
+    now = now or timezone.now()
+    base = settings.SUMMARY_RETRY_SECONDS
+    owed = IntakeSubmission.objects.filter(
+        ai_summary_status=IntakeSubmission.SummaryStatus.PENDING,
+        ai_summary_requested_at__lte=now - timedelta(seconds=base),
+    ).order_by("ai_summary_requested_at")
+    requeued = gave_up = 0
+    for pk, queued_at, attempts, error in owed.values_list(
+        "pk", "ai_summary_requested_at", "ai_summary_attempts", "ai_summary_error"
+    )[:limit]:
+        if queued_at > now - timedelta(seconds=base * 2 ** max(attempts - 1, 0)):
+            continue  # backing off
+        claim = IntakeSubmission.objects.filter(
+            pk=pk,
+            ai_summary_status=IntakeSubmission.SummaryStatus.PENDING,
+            ai_summary_attempts=attempts,
+        )
+        if attempts >= settings.SUMMARY_MAX_ATTEMPTS:
+            reason = f"No summary after {attempts} attempts" + (f": {error}" if error else ".")
+            gave_up += claim.update(
+                ai_summary_status=IntakeSubmission.SummaryStatus.FAILED,
+                ai_summary_error=reason[:255],
+            )
+            continue
+        with transaction.atomic():
+            if claim.update(ai_summary_requested_at=now, ai_summary_attempts=attempts + 1):
+                enqueue(generate_summary_job, str(pk))
+                requeued += 1
+    if requeued or gave_up:
+        logger.warning("Summary sweep: %d queued again, %d given up", requeued, gave_up)
+    return Sweep(requeued=requeued, gave_up=gave_up)

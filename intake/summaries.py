@@ -18,11 +18,18 @@ summary ``failed`` and never touches the answers. Patient answers are never logg
 
 import json
 import logging
+import time
 
 import httpx
 import openai
 from django.conf import settings
-from django.db import transaction
+from django.db import (
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    transaction,
+)
 from django.utils import timezone
 
 from intake import signals
@@ -271,20 +278,30 @@ def summarize_with_openai(fields: list[dict], responses: dict) -> Summary:
 
 
 def submission_summarize(submission_id) -> IntakeSubmission:
-    """Writes the summary of one submission: ``ready`` with its source and sources,
-    or ``failed`` with a short reason. Only the summary fields are ever written."""
+    """Writes the summary of one submission: ``ready`` with its source and sources.
+
+    A failed try records its reason and leaves the summary ``pending``, owed, for
+    the sweeper to queue again later (``intake.services.summaries_sweep``); the try
+    that uses up ``SUMMARY_MAX_ATTEMPTS`` marks it ``failed``. Only the summary
+    fields are ever written, and the final write survives a dropped connection."""
     submission = IntakeSubmission.objects.get(pk=submission_id)
     summarize = summarize_with_openai if settings.OPENAI_API_KEY else summarize_locally
     try:
         summary = summarize(submission.template_fields, submission.responses)
     except SummaryFailed as exc:
         logger.warning("Summary of intake submission %s failed: %s", submission.pk, exc)
-        return _record_failure(submission, str(exc))
+        return _with_retries(_record_failure, submission, str(exc))
     except Exception as exc:
         logger.exception("Summary of intake submission %s failed unexpectedly", submission.pk)
-        return _record_failure(submission, f"Unexpected error ({type(exc).__name__}).")
+        return _with_retries(
+            _record_failure, submission, f"Unexpected error ({type(exc).__name__})."
+        )
     if summary.note:
         logger.warning("Summary of intake submission %s: %s", submission.pk, summary.note)
+    return _with_retries(_record_summary, submission, summary)
+
+
+def _record_summary(submission: IntakeSubmission, summary: Summary) -> IntakeSubmission:
     with transaction.atomic():
         IntakeSubmission.objects.filter(pk=submission.pk).update(
             ai_summary=summary.text,
@@ -301,9 +318,37 @@ def submission_summarize(submission_id) -> IntakeSubmission:
 
 
 def _record_failure(submission: IntakeSubmission, error: str) -> IntakeSubmission:
-    """A failure keeps any earlier summary, with its source and sources."""
+    """A failure keeps any earlier summary, with its source and sources. While tries
+    remain the summary stays owed (pending) with the reason of this one."""
+    tries = max(submission.ai_summary_attempts, 1)  # rows from before attempts counted
+    last = tries >= settings.SUMMARY_MAX_ATTEMPTS
     IntakeSubmission.objects.filter(pk=submission.pk).update(
-        ai_summary_status=IntakeSubmission.SummaryStatus.FAILED, ai_summary_error=error[:255]
+        ai_summary_status=IntakeSubmission.SummaryStatus.FAILED
+        if last
+        else IntakeSubmission.SummaryStatus.PENDING,
+        ai_summary_error=(error if last else f"Try {tries} failed: {error}")[:255],
     )
     submission.refresh_from_db()
     return submission
+
+
+DB_WRITE_TRIES = 3
+
+
+def _with_retries(write, submission, *args):
+    """Runs a final write again after the database dropped the connection (a restart,
+    a failover): the summary was paid for, and losing it would leave it owed."""
+    for attempt in range(1, DB_WRITE_TRIES + 1):
+        try:
+            return write(submission, *args)
+        except (OperationalError, InterfaceError):
+            if attempt == DB_WRITE_TRIES:
+                raise
+            logger.warning(
+                "Summary of intake submission %s: database connection lost, writing again",
+                submission.pk,
+            )
+            close_old_connections()
+            connection.close()
+            time.sleep(0.2 * attempt)
+    raise AssertionError("unreachable")

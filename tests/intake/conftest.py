@@ -27,8 +27,10 @@ def _no_real_openai(request):
 @pytest.fixture(autouse=True)
 def _offline_summaries(settings, monkeypatch):
     """Every intake test starts on the local summarizer, and any OpenAI call that a
-    test did not mock fails it instead of leaving the machine."""
+    test did not mock fails it instead of leaving the machine. A summary gets one
+    try, so a failure is final at once; test_summary_retries.py tries again."""
     settings.OPENAI_API_KEY = ""
+    settings.SUMMARY_MAX_ATTEMPTS = 1
     monkeypatch.setattr(
         "intake.summaries.build_http_client",
         lambda: httpx.Client(transport=httpx.MockTransport(_no_real_openai)),

@@ -58,7 +58,13 @@ format: $(STAMP)
 
 worker: $(STAMP)
 	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (the full stack's Redis)."; exit 2; }
-	$(PY) manage.py rqworker default --with-scheduler
+	@# Restarted when it exits (Redis lost mid-job, a crash), waiting 1, 2, 4 ... 30 s;
+	@# Ctrl-C stops both.
+	@trap 'exit 130' INT TERM; delay=1; while true; do \
+	  $(PY) manage.py rqworker default --with-scheduler && delay=1; \
+	  echo "make worker: the worker exited; starting it again in $$delay s" >&2; \
+	  sleep $$delay; delay=$$(( delay < 16 ? delay * 2 : 30 )); \
+	done
 
 cron: $(STAMP)
 	@test -n "$$REDIS_URL" || { echo "make cron needs REDIS_URL (the full stack's Redis)."; exit 2; }

@@ -27,7 +27,10 @@ logger = logging.getLogger(__name__)
 RETRY = {"max": 3, "interval": [10, 30, 90]}
 
 
-def enqueue(func, *args, queue: str = "default") -> None:
+def enqueue(func, *args, queue: str = "default", timeout: int | None = None) -> None:
+    """Runs ``func(*args)`` after commit: inline, or on RQ with ``timeout`` seconds
+    (RQ's default, 300, when None)."""
+
     def send():
         if settings.JOBS_INLINE:
             try:
@@ -36,7 +39,9 @@ def enqueue(func, *args, queue: str = "default") -> None:
                 logger.exception("Inline job %s failed", func.__name__)
         else:
             try:
-                django_rq.get_queue(queue).enqueue(func, *args, retry=Retry(**RETRY))
+                django_rq.get_queue(queue).enqueue(
+                    func, *args, retry=Retry(**RETRY), job_timeout=timeout
+                )
             except Exception:
                 logger.warning(
                     "Job %s could not be queued; the sweeper will", func.__name__, exc_info=True

@@ -340,6 +340,20 @@ OPENAI_MAX_RETRIES = env_int("OPENAI_MAX_RETRIES", 2, minimum=0, maximum=5)
 # SUMMARY_MAX_ATTEMPTS tries it is failed with the last reason (intake.services).
 SUMMARY_RETRY_SECONDS = env_int("SUMMARY_RETRY_SECONDS", 120, minimum=10, maximum=3600)
 SUMMARY_MAX_ATTEMPTS = env_int("SUMMARY_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
+# RQ stops a summary job after this long. One try of the OpenAI client (each request's
+# timeout, its retries, and the SDK's backoff of at most 8 s between them) must fit
+# with room to spare, or the job dies of JobTimeoutException instead of its cause
+# and holds the only worker for minutes.
+SUMMARY_JOB_TIMEOUT_SECONDS = 180
+OPENAI_TRY_BUDGET_SECONDS = (
+    OPENAI_TIMEOUT_SECONDS * (OPENAI_MAX_RETRIES + 1) + 8 * OPENAI_MAX_RETRIES
+)
+if OPENAI_TRY_BUDGET_SECONDS > SUMMARY_JOB_TIMEOUT_SECONDS / 2:
+    raise ImproperlyConfigured(
+        f"OPENAI_TIMEOUT_SECONDS x (OPENAI_MAX_RETRIES + 1) plus backoff is "
+        f"{OPENAI_TRY_BUDGET_SECONDS} s; keep it under {SUMMARY_JOB_TIMEOUT_SECONDS // 2} s "
+        "(a failed try is queued again by the sweeper, so fewer, shorter tries are fine)."
+    )
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -282,7 +282,7 @@ def intake_submit(*, raw: str, responses) -> IntakeSubmission:
     signals.intake_completed.send(
         sender=IntakeSubmission, appointment=appointment, submission=submission, by=None
     )
-    enqueue(generate_summary_job, str(submission.pk))
+    enqueue(generate_summary_job, str(submission.pk), timeout=settings.SUMMARY_JOB_TIMEOUT_SECONDS)
     return submission
 
 
@@ -299,7 +299,9 @@ def submission_regenerate_summary(*, submission: IntakeSubmission) -> IntakeSubm
             ai_summary_requested_at=timezone.now(),
             ai_summary_attempts=1,
         )
-        enqueue(generate_summary_job, str(submission.pk))
+        enqueue(
+            generate_summary_job, str(submission.pk), timeout=settings.SUMMARY_JOB_TIMEOUT_SECONDS
+        )
     submission.refresh_from_db()
     return submission
 
@@ -347,7 +349,7 @@ def summaries_sweep(*, now: datetime | None = None, limit: int = 200) -> Sweep:
             continue
         with transaction.atomic():
             if claim.update(ai_summary_requested_at=now, ai_summary_attempts=attempts + 1):
-                enqueue(generate_summary_job, str(pk))
+                enqueue(generate_summary_job, str(pk), timeout=settings.SUMMARY_JOB_TIMEOUT_SECONDS)
                 requeued += 1
     if requeued or gave_up:
         logger.warning("Summary sweep: %d queued again, %d given up", requeued, gave_up)

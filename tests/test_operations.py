@@ -339,3 +339,20 @@ def test_make_run_links_intake_to_the_address_it_serves(arguments, environment, 
     ).stdout
 
     assert expected in plan
+
+
+@pytest.mark.parametrize(
+    ("timeout", "retries", "starts"),
+    [("20", "2", True), ("24", "2", True), ("120", "5", False), ("25", "2", False)],
+)
+def test_an_openai_budget_that_outlasts_the_job_refuses_to_start(timeout, retries, starts):
+    """One try of the OpenAI client must fit well inside the RQ job's timeout, or a
+    slow upstream holds the worker and dies of JobTimeoutException."""
+    result = _manage(
+        "check",
+        env_overrides={"OPENAI_TIMEOUT_SECONDS": timeout, "OPENAI_MAX_RETRIES": retries},
+    )
+
+    assert (result.returncode == 0) is starts, result.stderr
+    if not starts:
+        assert "keep it under 90 s" in result.stderr

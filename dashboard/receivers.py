@@ -40,10 +40,12 @@ def cancelled(sender, *, appointment, reason, note, **kwargs):
 
 @receiver(intake_completed, dispatch_uid="dashboard.live.intake_completed")
 def intake_done(sender, *, appointment, submission, **kwargs):
-    has_summary = (
-        submission is not None
-        and submission.ai_summary_status == IntakeSubmission.SummaryStatus.READY
-    )
+    """The patient's submission is ``intake:completed``; the front desk's completion
+    by hand is an ``appointment:updated``, as it has always been announced."""
+    if submission is None:
+        live.appointment_updated(appointment.pk)
+        return
+    has_summary = submission.ai_summary_status == IntakeSubmission.SummaryStatus.READY
     live.intake_completed(appointment.pk, has_summary=has_summary)
 
 

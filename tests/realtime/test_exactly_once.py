@@ -97,3 +97,21 @@ def test_a_submitted_intake_is_one_intake_completed_then_its_summary_an_update(
             assert about_it[2]["data"]["appointment"]["intake_status"] == "completed"
 
     async_to_sync(scenario)()
+
+
+def test_intake_completed_by_hand_is_one_appointment_updated(layer, admin, doctor, patient, token):
+    client = bearer(token(admin))
+    admin_access = token(admin)
+
+    async def scenario():
+        async with Sockets() as sockets:
+            booked = await book(client, doctor.doctor, patient, intake_path="send_later")
+            desk = await sockets.signed_in(admin_access, "admin")
+
+            await action(client, booked["id"], "intake-complete")
+
+            heard = without_ids(await drain(desk))
+            assert names(heard) == ["appointment:updated"]
+            assert heard[0]["data"]["appointment"]["intake_status"] == "completed"
+
+    async_to_sync(scenario)()

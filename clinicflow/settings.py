@@ -94,6 +94,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: the first to see a view's exception, it turns a database or Redis outage
+    # into a 503 (clinicflow/outages.py).
+    "clinicflow.outages.OutageMiddleware",
 ]
 
 ROOT_URLCONF = "clinicflow.urls"

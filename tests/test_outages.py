@@ -1,5 +1,6 @@
-"""When Redis is down: sign-in and the patient's intake keep working (throttles
-count in memory).
+"""When PostgreSQL or Redis is down: sign-in and the patient's intake keep working
+without Redis (throttles count in memory), outages answer 503 with ``Retry-After``
+(JSON under /api/, a plain page elsewhere), and bugs stay 500 (JSON under /api/).
 
 Redis is stopped for real: a private ``redis-server`` per test (tests/redis_server.py),
 never the machine's shared one.
@@ -12,17 +13,27 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import redis
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.db import InterfaceError, OperationalError, connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 
+from accounts import services as account_services
+from accounts.models import User
 from clinicflow import throttles
+from clinicflow.outages import RETRY_AFTER_SECONDS
 from intake import pages
+from intake import services as intake_services
 from intake.services import intake_send
 from tests.factories import PASSWORD, AppointmentFactory, IntakeFormTemplateFactory, PatientFactory
 from tests.intake.helpers import MONDAY, answers, fields, page_url, public_url
-from tests.redis_server import private_redis_server
+from tests.redis_server import free_port, private_redis_server
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGIN = "/api/auth/login"
@@ -223,3 +234,220 @@ def test_every_throttle_falls_back_to_memory():
 
     assert len(used) >= 4  # login per IP and per email, refresh, public intake
     assert [c for c in used if not issubclass(c, throttles.SharedCacheFallback)] == []
+
+
+# The database down ----------------------------------------------------------------------
+
+
+@contextmanager
+def database_down(error=OperationalError):
+    """Every use of a database connection raises ``error``, as when PostgreSQL is
+    stopped (the test's own transaction is rolled back after the block, normally)."""
+
+    def refuse(self):
+        raise error('connection to server at "127.0.0.1", port 1 failed: Connection refused')
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BaseDatabaseWrapper, "ensure_connection", refuse)
+        yield
+
+
+def assert_unavailable_json(response):
+    assert response.status_code == 503, response.content
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "detail": "The service is briefly unavailable. Please try again in a minute.",
+        "code": "service_unavailable",
+    }
+    assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
+
+
+def assert_unavailable_page(response):
+    assert response.status_code == 503, response.content
+    assert response["Content-Type"].startswith("text/html")
+    assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    assert response["Cache-Control"] == "no-store, private"
+    html = response.content.decode()
+    assert "try again in a minute" in html
+    assert "<script" not in html  # self-contained: no script, style sheet or image
+    assert "<link" not in html
+    assert "<img" not in html
+
+
+@pytest.mark.parametrize("error", [OperationalError, InterfaceError])
+def test_the_api_answers_503_json_when_the_database_is_down(api, admin, intake_link, caplog, error):
+    signed_in = api(admin)
+    caplog.set_level(logging.INFO)
+
+    with database_down(error):
+        assert_unavailable_json(login(APIClient(), admin.email))
+        assert_unavailable_json(signed_in.get("/api/patients"))  # fails in authentication
+        assert_unavailable_json(APIClient().get(public_url(intake_link)))
+        assert_unavailable_json(
+            APIClient().post(
+                public_url(intake_link),
+                {"responses": answers(allergies=SECRET_ANSWER)},
+                format="json",
+            )
+        )
+
+    logged = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.name for r in logged] == ["clinicflow.outages"] * 4  # once per request
+    assert all(r.levelno == logging.ERROR for r in logged)
+    assert all(f"django.db.utils.{error.__name__}" in r.getMessage() for r in logged)
+    assert all(r.exc_info is None for r in logged)  # an outage, not a bug: no traceback
+    assert all(SECRET_ANSWER not in r.getMessage() for r in caplog.records)
+
+
+def test_the_intake_page_and_admin_answer_a_plain_503_page_when_the_database_is_down(
+    client, intake_link
+):
+    operator = User.objects.create_superuser("ops@clinicflow.test", "an-operator-passphrase")
+    client.force_login(operator)
+
+    with database_down():
+        page = client.get(page_url(intake_link))
+        posted = client.post(page_url(intake_link), {"allergies": SECRET_ANSWER})
+        admin_page = client.get("/admin/")
+
+    assert_unavailable_page(page)
+    assert_unavailable_page(posted)
+    assert_unavailable_page(admin_page)
+    assert page["Referrer-Policy"] == "no-referrer"
+
+
+def test_an_outage_outside_any_view_answers_503_too(db, monkeypatch):
+    """A session middleware (or any other) that cannot reach the database: the
+    answer comes from handler500, still a 503."""
+
+    def refuse(self, request):
+        raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr(SessionMiddleware, "process_request", refuse)
+    client = Client(raise_request_exception=False)
+
+    assert_unavailable_json(client.get("/api/patients"))
+    assert_unavailable_page(client.get("/admin/"))
+
+
+def test_redis_unreachable_inside_a_request_answers_503(anon, admin, monkeypatch, caplog):
+    def sign_in_needing_redis(**kwargs):
+        redis.Redis(port=free_port(), retry=Retry(NoBackoff(), 0)).ping()
+
+    monkeypatch.setattr(account_services, "auth_login", sign_in_needing_redis)
+    caplog.set_level(logging.WARNING)
+
+    assert_unavailable_json(login(anon, admin.email))
+    (said,) = [r for r in caplog.records if r.name == "clinicflow.outages"]
+    assert "redis.exceptions.ConnectionError" in said.getMessage()
+
+
+@pytest.fixture
+def unreachable_database():
+    """``point(port, connect_timeout)`` sends the next connections to ``port``. The
+    test's connection is closed first and reopened, on the real port, afterwards."""
+    conn = connection
+    original = dict(conn.settings_dict)
+
+    def point(port, connect_timeout=None):
+        conn.close()
+        conn.settings_dict["PORT"] = port
+        if connect_timeout is not None:
+            conn.settings_dict["OPTIONS"] = {
+                **original["OPTIONS"],
+                "connect_timeout": connect_timeout,
+            }
+
+    yield point
+    conn.close()
+    conn.settings_dict.clear()
+    conn.settings_dict.update(original)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_stopped_postgresql_answers_503_at_once(admin, intake_link, unreachable_database):
+    unreachable_database(free_port())  # nothing listens: connection refused
+
+    api, api_took = timed(login, APIClient(), admin.email)
+    page, page_took = timed(Client().get, page_url(intake_link))
+
+    assert_unavailable_json(api)
+    assert_unavailable_page(page)
+    assert max(api_took, page_took) < 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_postgresql_that_never_answers_costs_the_connect_timeout_then_503(
+    admin, unreachable_database
+):
+    with blackhole() as port:
+        unreachable_database(port, connect_timeout=2)
+
+        response, took = timed(login, APIClient(), admin.email)
+
+    assert_unavailable_json(response)
+    assert 1.5 < took < 4
+
+
+# Bugs stay 500s ---------------------------------------------------------------------------
+
+
+def test_a_bug_in_an_api_view_answers_500_json_and_is_logged(anon, admin, monkeypatch, caplog):
+    def broken(**kwargs):
+        raise ZeroDivisionError("a genuine bug")
+
+    monkeypatch.setattr(account_services, "auth_login", broken)
+    anon.raise_request_exception = False
+
+    response = login(anon, admin.email)
+
+    assert response.status_code == 500
+    assert response.json() == {
+        "detail": "Something went wrong on our side. It has been logged.",
+        "code": "server_error",
+    }
+    (logged,) = [r for r in caplog.records if r.name == "django.request"]
+    assert logged.levelno == logging.ERROR
+    assert logged.exc_info[0] is ZeroDivisionError
+
+
+def test_a_bug_outside_any_view_answers_500_json_under_the_api(db, monkeypatch):
+    def broken(self, request):
+        raise KeyError("a genuine bug")
+
+    monkeypatch.setattr(SessionMiddleware, "process_request", broken)
+    client = Client(raise_request_exception=False)
+
+    api = client.get("/api/patients")
+    page = client.get("/admin/")
+
+    assert api.status_code == 500
+    assert api.json()["code"] == "server_error"
+    assert page.status_code == 500
+    assert page["Content-Type"].startswith("text/html")
+
+
+def test_a_bug_in_the_intake_page_is_a_500_page(intake_link, monkeypatch):
+    def broken(**kwargs):
+        raise ValueError("a genuine bug")
+
+    monkeypatch.setattr(intake_services, "intake_open", broken)
+
+    response = Client(raise_request_exception=False).get(page_url(intake_link))
+
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_bug_still_raises_in_tests(anon, admin, monkeypatch):
+    """The test client keeps raising a view's bug (nothing swallows it)."""
+
+    def broken(**kwargs):
+        raise ZeroDivisionError("a genuine bug")
+
+    monkeypatch.setattr(account_services, "auth_login", broken)
+
+    with pytest.raises(ZeroDivisionError):
+        login(anon, admin.email)

@@ -1,13 +1,18 @@
 """When PostgreSQL or Redis is down: sign-in and the patient's intake keep working
 without Redis (throttles count in memory), outages answer 503 with ``Retry-After``
-(JSON under /api/, a plain page elsewhere), and bugs stay 500 (JSON under /api/).
+(JSON under /api/, a plain page elsewhere) within the database's timeouts, and bugs
+stay 500 (JSON under /api/).
 
 Redis is stopped for real: a private ``redis-server`` per test (tests/redis_server.py),
 never the machine's shared one.
 """
 
+import json
 import logging
+import os
 import socket
+import subprocess
+import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -342,6 +347,26 @@ def test_redis_unreachable_inside_a_request_answers_503(anon, admin, monkeypatch
     assert "redis.exceptions.ConnectionError" in said.getMessage()
 
 
+@pytest.mark.postgres
+def test_a_statement_past_the_timeout_answers_503(anon, admin, settings, monkeypatch):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        configured = settings.DB_STATEMENT_TIMEOUT_SECONDS
+        assert cursor.fetchone()[0] == (f"{configured}s" if configured else "0")
+
+    def slow_sign_in(**kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 100")
+            cursor.execute("SELECT pg_sleep(2)")
+
+    monkeypatch.setattr(account_services, "auth_login", slow_sign_in)
+
+    response, took = timed(login, anon, admin.email)
+
+    assert_unavailable_json(response)
+    assert took < 1.5
+
+
 @pytest.fixture
 def unreachable_database():
     """``point(port, connect_timeout)`` sends the next connections to ``port``. The
@@ -389,6 +414,80 @@ def test_a_postgresql_that_never_answers_costs_the_connect_timeout_then_503(
 
     assert_unavailable_json(response)
     assert 1.5 < took < 4
+
+
+# Database timeouts ----------------------------------------------------------------------
+
+
+def load_settings(code: str, **env) -> subprocess.CompletedProcess:
+    """Runs ``code`` after loading settings.py in a fresh process under ``env``."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("DB_")}
+    environ.update(env, DJANGO_SETTINGS_MODULE="clinicflow.settings")
+    return subprocess.run(
+        [sys.executable, "-c", f"from django.conf import settings; {code}"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def database_options(**env) -> dict:
+    """``DATABASES["default"]["OPTIONS"]`` as settings.py builds it under ``env``."""
+    result = load_settings(
+        "import json; print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {}),"
+        " default=str))",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+POSTGRES_URL = "postgres://clinicflow@db.invalid:5432/clinicflow"
+
+
+@pytest.mark.parametrize(
+    ("env", "connect_timeout", "options"),
+    [
+        ({}, 5, "-c statement_timeout=30000"),
+        (
+            {"DB_CONNECT_TIMEOUT_SECONDS": "3", "DB_STATEMENT_TIMEOUT_SECONDS": "10"},
+            3,
+            "-c statement_timeout=10000",
+        ),
+        ({"DB_STATEMENT_TIMEOUT_SECONDS": "0"}, 5, None),
+        (
+            # The URL's own values win: its -c comes last.
+            {"DATABASE_URL": POSTGRES_URL + "?connect_timeout=9&options=-c%20lock_timeout%3D1000"},
+            9,
+            "-c statement_timeout=30000 -c lock_timeout=1000",
+        ),
+    ],
+)
+def test_postgresql_gets_a_connect_and_a_statement_timeout(env, connect_timeout, options):
+    built = database_options(**{"DATABASE_URL": POSTGRES_URL, **env})
+
+    assert int(built["connect_timeout"]) == connect_timeout
+    assert built.get("options") == options
+
+
+def test_sqlite_keeps_its_own_options():
+    built = database_options(DATABASE_URL="")
+
+    assert "connect_timeout" not in built
+    assert "options" not in built
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("DB_CONNECT_TIMEOUT_SECONDS", "1"), ("DB_STATEMENT_TIMEOUT_SECONDS", "soon")],
+)
+def test_bad_database_timeouts_fail_at_start_naming_the_variable(variable, value):
+    result = load_settings("settings.DATABASES", DATABASE_URL=POSTGRES_URL, **{variable: value})
+
+    assert result.returncode != 0
+    assert variable in result.stderr
 
 
 # Bugs stay 500s ---------------------------------------------------------------------------

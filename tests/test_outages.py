@@ -1,7 +1,7 @@
 """When PostgreSQL or Redis is down: sign-in and the patient's intake keep working
 without Redis (throttles count in memory), outages answer 503 with ``Retry-After``
-(JSON under /api/, a plain page elsewhere) within the database's timeouts, and bugs
-stay 500 (JSON under /api/).
+(JSON under /api/, a plain page elsewhere), bugs stay 500 (JSON under /api/), and
+/readyz answers within 2 s whatever hangs.
 
 Redis is stopped for real: a private ``redis-server`` per test (tests/redis_server.py),
 never the machine's shared one.
@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -550,3 +551,60 @@ def test_a_bug_still_raises_in_tests(anon, admin, monkeypatch):
 
     with pytest.raises(ZeroDivisionError):
         login(anon, admin.email)
+
+
+# /readyz within 2 s -----------------------------------------------------------------------
+
+
+def readyz():
+    return timed(Client().get, "/readyz")
+
+
+def test_readyz_answers_503_within_2_s_when_redis_never_answers(db, settings):
+    with blackhole() as port:
+        settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"
+
+        response, took = readyz()
+
+    assert took < 2
+    assert response.status_code == 503
+    body = response.json()
+    assert body["checks"]["database"] == "ok"
+    assert body["checks"]["redis"] in {"error", "timeout"}
+    assert body["code"] == "service_unavailable"
+    assert "redis" in body["detail"]
+
+
+def test_readyz_answers_503_when_the_database_is_unreachable(db, monkeypatch, tmp_path):
+    if connection.vendor == "postgresql":
+        monkeypatch.setitem(connection.settings_dict, "PORT", free_port())
+    else:
+        monkeypatch.setitem(connection.settings_dict, "NAME", str(tmp_path / "no" / "db.sqlite3"))
+
+    response, took = readyz()
+
+    assert took < 2
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == "error"
+    assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
+
+
+@pytest.mark.postgres
+def test_readyz_answers_503_within_2_s_when_nothing_answers(db, settings, monkeypatch):
+    """PostgreSQL and Redis both accept connections and never answer: both checks run
+    at once, each is cut at the deadline, and a second probe waits on the first
+    probe's checks instead of starting more."""
+    with blackhole() as db_port, blackhole() as redis_port:
+        monkeypatch.setitem(connection.settings_dict, "PORT", db_port)
+        settings.REDIS_URL = f"redis://127.0.0.1:{redis_port}/0"
+
+        first, first_took = readyz()
+        second, second_took = readyz()
+        checking = [t for t in threading.enumerate() if t.name == "readyz-database"]
+
+    assert first_took < 2
+    assert second_took < 2
+    assert first.status_code == second.status_code == 503
+    assert first.json()["checks"]["database"] == "timeout"
+    assert first.json()["checks"]["redis"] in {"error", "timeout"}
+    assert len(checking) <= 1

@@ -1,6 +1,6 @@
 import hashlib
 
-from rest_framework.throttling import SimpleRateThrottle
+from clinicflow.throttles import SimpleRateThrottle
 
 
 class LoginIPThrottle(SimpleRateThrottle):

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import redis
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 EVENT_ID = re.compile(r"^(\d{1,16})-(\d{1,10})$")
 
@@ -118,10 +120,13 @@ class RedisLog:
         self.prefix = prefix
         # Short, explicit timeouts: the log is written after a request's commit and
         # read by socket handlers, and a slow Redis must not hold either.
+        # No retries either: redis-py's default (three, with backoff) turns a Redis
+        # that refuses connections into seconds per event.
         self.client = redis.Redis.from_url(
             url,
             socket_connect_timeout=settings.LIVE_EVENTS_TIMEOUT_SECONDS,
             socket_timeout=settings.LIVE_EVENTS_TIMEOUT_SECONDS,
+            retry=Retry(NoBackoff(), 0),
         )
 
     def _key(self, clinic_id) -> str:

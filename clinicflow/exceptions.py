@@ -58,7 +58,9 @@ def exception_handler(exc, context):
 
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None  # Django logs it and answers 500
+        # Not an API error: a dependency outage (OutageMiddleware answers 503) or a
+        # bug (Django logs it and handler500 answers 500), both in clinicflow.outages.
+        return None
     if isinstance(exc, exceptions.ValidationError):
         return response
     if isinstance(response.data, dict) and "detail" in response.data:

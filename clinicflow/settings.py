@@ -94,6 +94,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: the first to see a view's exception, it turns a database or Redis outage
+    # into a 503 (clinicflow/outages.py).
+    "clinicflow.outages.OutageMiddleware",
 ]
 
 ROOT_URLCONF = "clinicflow.urls"
@@ -129,6 +132,22 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
+
+# Outages (issue 12): a database that stops answering costs a request seconds, not
+# minutes. psycopg's connect_timeout bounds a connect (libpq's minimum is 2 s), and
+# PostgreSQL's statement_timeout any one statement, lock waits included. Values in
+# DATABASE_URL's query string (?connect_timeout=, ?options=) win over these.
+DB_CONNECT_TIMEOUT_SECONDS = env_int("DB_CONNECT_TIMEOUT_SECONDS", 5, minimum=2, maximum=120)
+# 0 turns it off (e.g. for a long migration: DB_STATEMENT_TIMEOUT_SECONDS=0 manage.py migrate).
+DB_STATEMENT_TIMEOUT_SECONDS = env_int("DB_STATEMENT_TIMEOUT_SECONDS", 30, minimum=0, maximum=3600)
+if _db["ENGINE"] == "django.db.backends.postgresql":
+    _options = _db.setdefault("OPTIONS", {})
+    _options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT_SECONDS)
+    if DB_STATEMENT_TIMEOUT_SECONDS:
+        # A later -c wins in libpq's options: the URL's own come last.
+        _statement = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_SECONDS * 1000}"
+        _options["options"] = f"{_statement} {_options.get('options', '')}".strip()
+
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]  # manage.py loaddata demo finds fixtures/demo.json

@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 from django.views.defaults import page_not_found
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from clinicflow import views
+from clinicflow import outages, views
 from intake.pages import intake_page
 
 api_patterns = [
@@ -31,3 +31,9 @@ def handler404(request, exception):
     if request.path.startswith("/api/"):
         return views.api_not_found(request, exception)
     return page_not_found(request, exception)
+
+
+def handler500(request):
+    """503 when the database or Redis is down, else 500: JSON under /api/, a page
+    elsewhere."""
+    return outages.server_error(request)

@@ -15,9 +15,15 @@ never did), it gets ``{"type": "resync"}`` and should refetch its lists.
 The socket never forwards a payload it was sent: a ping (``event.logged``) makes
 it read its clinic's log after the last id it sent, and send what its groups may
 hear. So the log's order is the socket's order, whichever process published.
+
+When Redis (the channel layer, the log) or the database fails under a socket, while
+it signs in, joins its groups, listens, or has its session rechecked, the socket is
+closed with 1013 ("try again later"), never 4401: the client reconnects with backoff
+and keeps its token.
 """
 
 import asyncio
+import contextlib
 import logging
 
 from asgiref.sync import sync_to_async
@@ -31,10 +37,14 @@ from accounts.authentication import SessionJWTAuthentication
 from accounts.models import Role, Session
 from clinicflow import events
 from clinicflow.event_log import Resync, event_log, parse_id
+from clinicflow.outages import dependency_down
 
 logger = logging.getLogger(__name__)
 
 UNAUTHORIZED = 4401
+# RFC 6455's "Try Again Later": Redis or the database is down. Clients reconnect
+# with backoff, and the first socket after it is back works.
+TRY_AGAIN_LATER = 1013
 AUTH_TIMEOUT = 10
 RECHECK_SECONDS = 30
 
@@ -77,6 +87,32 @@ def _log_call(method, *args, **kwargs):
 class EventsConsumer(AsyncJsonWebsocketConsumer):
     groups_joined: list[str]
 
+    async def __call__(self, scope, receive, send):
+        """Closes the socket with ``TRY_AGAIN_LATER`` when Redis (the channel layer,
+        the event log) or the database fails under it: while signing in, joining its
+        groups, or waiting for events. Anything else is a bug and propagates."""
+        try:
+            await super().__call__(scope, receive, send)
+        except Exception as exc:
+            dependency = dependency_down(exc)
+            if dependency is None:
+                raise
+            logger.warning(
+                "Live updates: closing a socket with %d, %s unavailable (%s: %s)",
+                TRY_AGAIN_LATER,
+                dependency,
+                exc.__class__.__name__,
+                exc,
+            )
+            self._stop_tasks()
+            with contextlib.suppress(Exception):  # the client may be gone already
+                await send({"type": "websocket.close", "code": TRY_AGAIN_LATER})
+
+    def _stop_tasks(self) -> None:
+        for task in (getattr(self, "watchdog", None), getattr(self, "rechecker", None)):
+            if task is not None:
+                task.cancel()
+
     async def connect(self):
         self.groups_joined = []
         self.session_id = None
@@ -94,7 +130,16 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     async def _recheck(self):
         while True:
             await asyncio.sleep(RECHECK_SECONDS)
-            if not await _session_live(self.session_id):
+            try:
+                live = await _session_live(self.session_id)
+            except Exception as exc:
+                if dependency_down(exc) is None:
+                    raise
+                # A session that cannot be checked may have ended: the client signs
+                # in again once the database answers.
+                await self.close(code=TRY_AGAIN_LATER)
+                return
+            if not live:
                 await self.close(code=UNAUTHORIZED)
                 return
             # A ping the channel layer lost (a slow Redis) delays an event by this
@@ -176,9 +221,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             return None
 
     async def disconnect(self, code):
-        for task in (getattr(self, "watchdog", None), getattr(self, "rechecker", None)):
-            if task is not None:
-                task.cancel()
+        self._stop_tasks()
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
 

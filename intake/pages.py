@@ -19,8 +19,8 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from rest_framework.request import Request
-from rest_framework.throttling import ScopedRateThrottle
 
+from clinicflow.throttles import ScopedRateThrottle
 from intake import services
 from intake.errors import (
     AlreadySubmitted,

@@ -5,11 +5,11 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.permissions import ADMIN, ADMIN_OR_DOCTOR, HasRole
 from clinicflow.api import APIView, GenericViewSet
 from clinicflow.exceptions import PayloadTooLarge
+from clinicflow.throttles import ScopedRateThrottle
 from intake import selectors, services
 from intake.delivery import delivery_channels
 from intake.errors import InvalidAnswers

@@ -12,7 +12,7 @@ import redis
 from django.conf import settings
 from rq import Worker
 
-from tests.processes import redis_server  # noqa: F401 - a fixture
+from tests.redis_server import private_redis_server
 
 pytestmark = pytest.mark.redis
 MAKE = shutil.which("make")
@@ -30,8 +30,13 @@ def wait_for(condition, timeout: float = 20) -> None:
         time.sleep(0.2)
 
 
+@pytest.fixture
+def redis_server():
+    yield from private_redis_server()
+
+
 @pytest.mark.skipif(MAKE is None, reason="needs make")
-def test_make_worker_starts_the_worker_again_after_it_is_killed(redis_server):  # noqa: F811
+def test_make_worker_starts_the_worker_again_after_it_is_killed(redis_server):
     env = {**os.environ, "REDIS_URL": redis_server.url}
     env.pop("DATABASE_URL", None)  # registering needs no database
     supervisor = subprocess.Popen(

@@ -23,7 +23,7 @@ from intake.services import summaries_sweep
 from tests.factories import AppointmentFactory, IntakeSubmissionFactory
 from tests.intake.conftest import completion
 from tests.intake.helpers import ANSWERS, MONDAY, SUBMISSIONS, answers, fields, public_url
-from tests.processes import redis_server  # noqa: F401 - a fixture
+from tests.redis_server import private_redis_server
 
 pytestmark = pytest.mark.django_db
 
@@ -252,7 +252,12 @@ def work_off(queue_url: str) -> None:
 
 
 @pytest.fixture
-def private_queue(settings, redis_server):  # noqa: F811 - the fixture imported above
+def redis_server():
+    yield from private_redis_server()
+
+
+@pytest.fixture
+def private_queue(settings, redis_server):
     settings.JOBS_INLINE = False
     settings.RQ_QUEUES = {"default": {"URL": redis_server.url, "DEFAULT_TIMEOUT": 60}}
     return redis_server

@@ -9,18 +9,20 @@ import pytest
 from clinicflow import event_log as logs
 from clinicflow.settings import channels_redis_config
 from scheduling.models import Appointment
-from tests.processes import blackhole  # noqa: F401 - a fixture
 from tests.realtime.helpers import booking
+from tests.redis_server import Blackhole
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def frozen_redis(settings, blackhole):  # noqa: F811 - the fixture imported above
-    settings.CHANNEL_LAYERS = {"default": channels_redis_config(blackhole.url)}
+def frozen_redis(settings):
+    hole = Blackhole()
+    settings.CHANNEL_LAYERS = {"default": channels_redis_config(hole.url)}
     logs._logs.clear()
-    yield blackhole
+    yield hole
     logs._logs.clear()
+    hole.close()
 
 
 def test_a_booking_is_answered_within_a_second_while_redis_is_frozen(

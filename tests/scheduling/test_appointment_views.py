@@ -526,3 +526,23 @@ def test_appointment_detail_queries_do_not_grow(
 
     assert response.status_code == 200, response.content
     assert len(response.json()["history"]["previous_visits"]) == min(10, len(made))
+
+
+PREPARATION_QUERIES = 4  # session, appointment, intake submission, previous visits
+
+
+@pytest.mark.parametrize("earlier", [1, 12])
+def test_preparation_queries_do_not_grow(
+    api, doctor, patient, django_assert_max_num_queries, earlier
+):
+    target = appointment(doctor, patient, day=WEDNESDAY, at="10:00")
+    for i in range(earlier):
+        appointment(doctor, patient, day=MONDAY, at=f"{8 + i % 9:02d}:{30 * (i // 9):02d}")
+    IntakeSubmissionFactory(appointment=target, ai_summary="• Chief complaint: Cough")
+    client = api(doctor)
+
+    with django_assert_max_num_queries(PREPARATION_QUERIES):
+        response = client.get(appointment_url(target, "preparation"))
+
+    assert response.status_code == 200, response.content
+    assert len(response.json()["previous_visits"]) == min(10, earlier)
